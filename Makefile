@@ -1,0 +1,42 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO := demo-workspace
+DEMO_ACCOUNTS ?= 1000
+DEMO_MONTHS ?= 36
+
+.PHONY: demo test test-fast lint bench clean
+
+$(BIN)/tenure: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(BIN)/tenure
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+## make demo: generate a demo company, load it into ./demo-workspace, run, print the headline
+demo: $(BIN)/tenure
+	rm -rf $(DEMO)
+	$(BIN)/tenure init $(DEMO)
+	$(BIN)/tenure demo generate --out $(DEMO)/data --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS)
+	$(BIN)/tenure --workspace $(DEMO) load $(DEMO)/data
+	$(BIN)/tenure --workspace $(DEMO) run
+
+## make test: install the dev dependencies and run the whole suite (Spark and PostgreSQL tests included)
+test: $(VENV)/.dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest
+
+## make test-fast: the suite without slow tests (demo companies, Spark), in seconds
+test-fast: $(VENV)/.dev
+	$(BIN)/python -m pytest -m "not slow"
+
+bench: $(BIN)/tenure
+	$(BIN)/python bench/revenue.py --accounts 10000
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache

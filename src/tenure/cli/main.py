@@ -1,0 +1,71 @@
+"""The `tenure` entry point: global options, the sub-commands, and error translation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from tenure.cli import demo, init, load, metrics, run
+from tenure.cli.context import Options
+from tenure.errors import DataContractError, TenureError
+
+app = typer.Typer(
+    name="tenure",
+    help="tenure: the customer success platform — revenue truth, health, renewals.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    workspace: Path = typer.Option(None, "--workspace", "-w", help="Workspace folder (default: current folder)."),
+    warehouse: str = typer.Option(None, "--warehouse", help="Ibis URL of the warehouse, overriding tenure.yaml."),
+) -> None:
+    ctx.obj = Options(workspace=workspace, warehouse=warehouse)
+
+
+init.register(app)
+load.register(app)
+run.register(app)
+app.add_typer(metrics.app, name="metrics")
+app.add_typer(demo.app, name="demo")
+
+
+def run_cli() -> int:
+    """Run the CLI, turning tenure's errors into readable messages and exit codes."""
+    from tenure.cli.render import errors
+
+    try:
+        app(standalone_mode=False)
+    except DataContractError as exc:
+        from tenure.cli.problems import show_problems
+
+        show_problems(exc)
+        return exc.exit_code
+    except TenureError as exc:
+        errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        errors.print("interrupted; nothing was changed by the unfinished step")
+        return 130
+    except (typer.Exit, SystemExit) as exc:
+        return getattr(exc, "exit_code", getattr(exc, "code", 0)) or 0
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        if isinstance(exc, click.exceptions.Abort):
+            return 1
+        raise
+    return 0
+
+
+def entry() -> None:
+    sys.exit(run_cli())

@@ -1,0 +1,71 @@
+"""Rendering results as Rich tables, CSV or JSON with stable snake_case keys."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from tenure.cli.context import Format
+
+# Off a terminal (pipes, CI logs) Rich would wrap at 80 columns; tables read better wider.
+console = Console(width=None if sys.stdout.isatty() else 160)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+PERCENT = {"grr", "nrr", "logo_churn", "dollar_churn", "logo_retention", "revenue_retention"}
+MONEY = {"arr", "arr_start", "arr_end", "new", "expansion", "contraction", "churn", "reactivation", "acv",
+         "mrr", "cohort_mrr", "mrr_start", "mrr_end"}
+
+
+def clean(value: Any) -> Any:
+    """A JSON-safe value: no NaN, dates as ISO strings, numpy scalars as Python numbers."""
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10] if type(value).__name__ in ("date", "Timestamp") else value.isoformat()
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if type(value).__name__ == "Decimal":
+        return float(value)
+    return value
+
+
+def show_value(name: str, value: Any) -> str:
+    value = clean(value)
+    if value is None:
+        return "—"
+    if name in PERCENT:
+        return f"{value * 100:.1f}%"
+    if name in MONEY:
+        return f"{value:,.0f}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def frame(data, *, fmt: Format, title: str | None = None) -> None:
+    """Print a pandas DataFrame in the chosen format."""
+    records = [{k: clean(v) for k, v in row.items()} for row in data.to_dict(orient="records")]
+    if fmt is Format.json:
+        json.dump(records, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif fmt is Format.csv:
+        data.to_csv(sys.stdout, index=False)
+    else:
+        table = Table(title=title)
+        for column in data.columns:
+            table.add_column(str(column), justify="left" if data[column].dtype == object else "right")
+        for row in records:
+            table.add_row(*(show_value(c, row[c]) for c in data.columns))
+        console.print(table)
+
+
+def dump_json(payload: dict) -> None:
+    json.dump(payload, sys.stdout, indent=2, default=clean)
+    sys.stdout.write("\n")

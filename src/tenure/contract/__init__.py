@@ -1,0 +1,1 @@
+"""The data contract: canonical tables, their validation and loading into the warehouse."""
