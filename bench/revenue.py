@@ -1,6 +1,6 @@
 """Benchmark: generate a company, load it, compute the revenue metrics; print time and memory.
 
-    python bench/revenue.py --accounts 10000 [--months 36] [--out DIR]
+    python bench/revenue.py --accounts 10000 [--months 36] [--event-density 1.0] [--out DIR]
 
 Prints rows per table, seconds per stage and the peak resident memory of each stage
 (sampled from /proc), so that regressions in speed or memory show up as figures.
@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tenure.contract.load import load
+from tenure.demo import usage
 from tenure.demo.simulator import generate
 from tenure.views.cohorts import cohort_table
 from tenure.views.renewals import renewal_table
@@ -61,12 +62,15 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--event-density", type=float, default=1.0,
+                        help="Scale the simulator's product-usage events (rows grow about in proportion).")
     parser.add_argument("--out", type=Path, default=None, help="Keep the workspace here (default: a temp dir).")
     args = parser.parse_args()
     root = args.out or Path(tempfile.mkdtemp(prefix="tenure-bench-"))
     end = dt.date(2026, 9, 30)
     as_of = end
     results: list = []
+    usage.EVENT_DENSITY = args.event_density
     print(f"tenure revenue benchmark: {args.accounts:,} accounts, {args.months} months, in {root}")
 
     with stage("generate", results):

@@ -1,0 +1,152 @@
+"""Adoption: who uses the product, how deeply, how broadly, and whether it is growing.
+
+All of it is computed in the engine from two passes over `events` known at `as_of`: one over
+the whole history for each account's first use of each feature (new adoption, time to
+value, onboarding), and one over the last 120 days rolled up to (user, day, feature) for
+active users, depth, breadth and trends. The metrics are described in `registry`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from tenure.metrics.columns import join_on_account, ratio
+from tenure.metrics.window import Day
+
+RECENT_DAYS = 120  # the longest recent window: 30 days a quarter ago ends 90 days back
+
+
+@dataclass(frozen=True)
+class AdoptionRules:
+    """The thresholds of `adoption:` in tenure.yaml."""
+
+    onboarding_days: int = 90
+    zombie_min_active_users: int = 1
+    zombie_new_feature_days: int = 180
+
+
+def adoption_metrics(events: ir.Table, features: ir.Table | None, lines: ir.Table, customers: ir.Table, *,
+                     as_of: dt.date, rules: AdoptionRules | None = None) -> ir.Table:
+    """One row per account in `customers` (a table with `account_id`) with every adoption metric.
+
+    `lines` are the paying subscription lines in the base currency (`paying_lines`). Accounts
+    without events get zero users and empty ratios; feature-based metrics are empty when no
+    `features` table is loaded.
+    """
+    rules = rules or AdoptionRules()
+    day = Day(as_of)
+    known = events.filter(events.timestamp < day.end)
+    firsts = known.group_by(["account_id", "event"]).aggregate(first_used=known.timestamp.min())
+    out = customers.select("account_id")
+    out = join_on_account(out, _recent_usage(known, day))
+    out = join_on_account(out, _first_uses(firsts, day, rules))
+    out = join_on_account(out, _seats(lines, day))
+    zero = ("active_users_7d", "active_users_30d", "active_users_90d", "feature_breadth_30d", "feature_breadth_90d",
+            "features_first_used_180d", "_first_used_zombie", "_events_30d", "_events_prior_30d",
+            "_events_quarter_ago", "_breadth_quarter_ago", "_user_days_30d")
+    out = out.mutate(**{name: ibis.coalesce(out[name], 0) for name in zero})
+    users = out.active_users_30d
+    out = out.mutate(
+        seat_utilisation=ratio(users, out.seats),
+        stickiness=ratio(out._user_days_30d / 30.0, users),
+        events_per_active_user_30d=ratio(out._events_30d, users),
+        usage_trend_30d=ratio(out._events_30d, out._events_prior_30d) - 1,
+        usage_vs_quarter_ago=ratio(out._events_30d, out._events_quarter_ago) - 1,
+        zombie=(users >= rules.zombie_min_active_users) & (out._first_used_zombie == 0)
+        & (out.feature_breadth_30d <= out._breadth_quarter_ago),
+    )
+    if features is not None:
+        out = join_on_account(out, _time_to_value(firsts, features, lines, day, rules))
+        used, released = _new_features_used(firsts, features, day)
+        out = join_on_account(out, used)
+        out = out.mutate(new_feature_adoption_180d=ratio(ibis.coalesce(out._new_used, 0), released))
+    else:
+        out = out.mutate(time_to_value_days=ibis.null("int64"), onboarding_complete=ibis.null("boolean"),
+                         new_feature_adoption_180d=ibis.null("float64"))
+    return out.select(
+        "account_id", "active_users_7d", "active_users_30d", "active_users_90d", "seats", "seat_utilisation",
+        "stickiness", "events_per_active_user_30d", "feature_breadth_30d", "feature_breadth_90d",
+        "features_first_used_180d", "new_feature_adoption_180d", "usage_trend_30d", "usage_vs_quarter_ago",
+        "time_to_value_days", "onboarding_complete", "zombie",
+    )
+
+
+def _recent_usage(known: ir.Table, day: Day) -> ir.Table:
+    """Users, events and breadth in the recent windows, from a (user, day, feature) rollup."""
+    recent = known.filter(known.timestamp >= day.since(RECENT_DAYS))
+    daily = recent.group_by(["account_id", "user_id", "event", recent.timestamp.date().name("day")]).aggregate(
+        uses=ibis.coalesce(recent["count"], 1).sum()
+    )
+    d = daily.day
+    last_7, last_30, last_90 = d >= day.date_since(7), d >= day.date_since(30), d >= day.date_since(90)
+    prior_30 = (d >= day.date_since(60)) & ~last_30
+    quarter_ago = d < day.date_since(90)  # the 30 days ending a quarter before: days 91–120 back
+    usage = daily.group_by("account_id").aggregate(
+        active_users_7d=daily.user_id.nunique(where=last_7),
+        active_users_30d=daily.user_id.nunique(where=last_30),
+        active_users_90d=daily.user_id.nunique(where=last_90),
+        feature_breadth_30d=daily.event.nunique(where=last_30),
+        feature_breadth_90d=daily.event.nunique(where=last_90),
+        _breadth_quarter_ago=daily.event.nunique(where=quarter_ago),
+        _events_30d=daily.uses.sum(where=last_30),
+        _events_prior_30d=daily.uses.sum(where=prior_30),
+        _events_quarter_ago=daily.uses.sum(where=quarter_ago),
+    )
+    user_days = daily.filter(last_30).select("account_id", "user_id", "day").distinct()
+    per_account = user_days.group_by("account_id").aggregate(_user_days_30d=user_days.count())
+    return join_on_account(usage, per_account)
+
+
+def _first_uses(firsts: ir.Table, day: Day, rules: AdoptionRules) -> ir.Table:
+    return firsts.group_by("account_id").aggregate(
+        features_first_used_180d=(firsts.first_used >= day.since(180)).sum(),
+        _first_used_zombie=(firsts.first_used >= day.since(rules.zombie_new_feature_days)).sum(),
+    )
+
+
+def _seats(lines: ir.Table, day: Day) -> ir.Table:
+    """Seats under contract today, and the first paid start (the start of time to value)."""
+    paid = lines.filter(lines.mrr > 0)
+    active = (paid.start_date <= day.date) & (paid.end_date.isnull() | (paid.end_date > day.date))
+    return paid.group_by("account_id").aggregate(
+        seats=paid.quantity.sum(where=active),
+        _first_start=paid.start_date.min(),
+    )
+
+
+def _time_to_value(firsts: ir.Table, features: ir.Table, lines: ir.Table, day: Day,
+                   rules: AdoptionRules) -> ir.Table:
+    """Days from the first paid start to the first key event, and whether onboarding completed in time."""
+    key = features.filter(features.is_key.fill_null(False)).select("event")
+    key_count = key.count().as_scalar()
+    starts = _seats(lines, day).select("account_id", "_first_start")
+    reached = firsts.semi_join(key, "event").join(starts, "account_id")
+    deadline = reached._first_start.cast("timestamp") + ibis.interval(days=rules.onboarding_days)
+    per_account = reached.group_by("account_id").aggregate(
+        _first_key=reached.first_used.min(),
+        _in_time=(reached.first_used < deadline).sum(),
+    )
+    joined = starts.left_join(per_account, "account_id")
+    ttv = ibis.greatest(joined._first_key.cast("date").delta(joined._first_start, unit="day"), 0)
+    period_over = day.date >= joined._first_start + ibis.interval(days=rules.onboarding_days)
+    complete = ibis.cases(
+        (ibis.coalesce(joined._in_time, 0) >= key_count, True),
+        (period_over, False),
+        else_=ibis.null("boolean"),
+    )
+    return joined.select(
+        "account_id",
+        time_to_value_days=ttv.cast("int64"),
+        onboarding_complete=ibis.ifelse(key_count > 0, complete, ibis.null("boolean")),
+    )
+
+
+def _new_features_used(firsts: ir.Table, features: ir.Table, day: Day) -> tuple[ir.Table, ir.IntegerScalar]:
+    """Per account, how many of the features released in the last 180 days it has used; and how many there are."""
+    released = features.filter((features.released_at >= day.date_since(180)) & (features.released_at <= day.date))
+    used = firsts.semi_join(released.select("event"), "event")
+    return used.group_by("account_id").aggregate(_new_used=used.count()), released.count().as_scalar()
