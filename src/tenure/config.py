@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tenure.contract.currencies import ISO_4217
 from tenure.errors import ConfigError
+from tenure.metrics.accounts import ValueDriver, registered
+from tenure.metrics.adoption import AdoptionRules
+from tenure.metrics.scorecard import DEFAULT_HEALTH_YAML, Health, default_health
 
 CONFIG_FILE = "tenure.yaml"
 
@@ -46,6 +49,34 @@ class RevenueRules(Strict):
     )
 
 
+class Adoption(Strict):
+    """Thresholds of the adoption metrics (README, "Account metrics")."""
+
+    onboarding_days: Annotated[int, Field(ge=1, le=730)] = Field(
+        default=90, description="Onboarding is complete when every key event is reached within this many days.")
+    zombie_min_active_users: Annotated[int, Field(ge=1)] = Field(
+        default=1, description="A zombie still has at least this many active users in 30 days.")
+    zombie_new_feature_days: Annotated[int, Field(ge=30, le=730)] = Field(
+        default=180, description="A zombie used no feature for the first time in this many days.")
+    time_to_value_target_days: Annotated[int, Field(ge=1)] = Field(
+        default=30, description="Onboarding cohorts whose median time to value is above this are flagged.")
+
+    def rules(self) -> AdoptionRules:
+        return AdoptionRules(**self.model_dump(exclude={"time_to_value_target_days"}))
+
+
+class Value(Strict):
+    """One driver of value realised: every `event` is worth `per_event` `unit` (hours, USD, ...)."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    event: str
+    per_event: Annotated[float, Field(gt=0)]
+    unit: str
+
+    def driver(self) -> ValueDriver:
+        return ValueDriver(self.name, self.event, self.per_event, self.unit)
+
+
 class Config(Strict):
     """Everything in `tenure.yaml`. Later features add their own sections here."""
 
@@ -57,6 +88,9 @@ class Config(Strict):
         default=None,
         description="Ibis connection URL of the warehouse; empty: warehouse.duckdb in the workspace.",
     )
+    adoption: Adoption = Adoption()
+    value: list[Value] = Field(default_factory=list)
+    health: Health = Field(default_factory=default_health)
 
     @field_validator("base_currency")
     @classmethod
@@ -64,6 +98,30 @@ class Config(Strict):
         if value not in ISO_4217:
             raise ValueError(f"{value!r} is not an ISO 4217 currency code")
         return value
+
+    @model_validator(mode="after")
+    def _measures_known(self) -> Config:
+        """Every scorecard measure names a registered metric and scores it by its kind."""
+        metrics = {m.name: m for m in registered(self.value_drivers())}
+        problems = []
+        for i, card in enumerate(self.health.scorecards):
+            for j, group in enumerate(card.groups):
+                for k, measure in enumerate(group.measures):
+                    key = f"health.scorecards.{i}.groups.{j}.measures.{k}"
+                    found = metrics.get(measure.metric)
+                    if found is None:
+                        problems.append(f"key '{key}.metric': unknown metric {measure.metric!r} "
+                                        f"(known: {', '.join(metrics)})")
+                    elif found.boolean != (measure.flag is not None):
+                        kind = "a flag; score it with `flag`" if found.boolean else "a number; score it with " \
+                            "`linear` or `steps`"
+                        problems.append(f"key '{key}': {measure.metric} is {kind}")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def value_drivers(self) -> list[ValueDriver]:
+        return [v.driver() for v in self.value]
 
 
 def default_yaml(*, base_currency: str = "USD", warehouse: str | None = None) -> str:
@@ -83,6 +141,16 @@ revenue:
   reactivation_window_months:   # empty: any return after churn is a reactivation
   default_term_months: 12       # term of a line with neither term_months nor billing_period
 
+adoption:
+  onboarding_days: 90           # onboarding is complete when every key event is reached in this many days
+  zombie_min_active_users: 1    # a zombie still logs in: at least this many active users in 30 days ...
+  zombie_new_feature_days: 180  # ... but used no feature for the first time in this many days
+  time_to_value_target_days: 30 # onboarding cohorts with a longer median time to value are flagged
+
+# value:                        # value realised, a number a CFO accepts; one line per driver
+#   - {{name: hours_saved, event: report_created, per_event: 0.5, unit: hours}}
+
+{DEFAULT_HEALTH_YAML}
 # The warehouse is warehouse.duckdb in this folder unless an Ibis URL is given:
 {warehouse_line}
 """
@@ -115,6 +183,10 @@ def parse_config(raw: dict, *, source: str = CONFIG_FILE) -> Config:
             key = ".".join(str(p) for p in err["loc"]) or "(top level)"
             if err["type"] == "extra_forbidden":
                 lines.append(f"{source}: key '{key}': unknown key")
+            elif err["type"] == "value_error" and not err["loc"]:
+                lines.extend(f"{source}: {line}" for line in str(err["ctx"]["error"]).splitlines())
             else:
-                lines.append(f"{source}: key '{key}': {err['msg']} (got {err.get('input')!r})")
+                value = err.get("input")
+                shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
+                lines.append(f"{source}: key '{key}': {err['msg'].removeprefix('Value error, ')}{shown}")
         raise ConfigError("\n".join(lines)) from None

@@ -39,6 +39,7 @@ class Warehouse:
     def __init__(self, url: str):
         self.url = url
         self._backend: BaseBackend | None = None
+        self._handles: dict[str, ibis.Table] | None = None
 
     @classmethod
     def duckdb_file(cls, path: Path) -> Warehouse:
@@ -65,20 +66,28 @@ class Warehouse:
         if self._backend is not None and self.is_duckdb:
             self._backend.disconnect()
         self._backend = None
+        self._handles = None
 
     # -- reading -------------------------------------------------------------------------------
 
     def loaded_tables(self) -> list[str]:
         """Contract tables present in the warehouse."""
-        present = set(self.backend.list_tables())
-        return [name for name in TABLES if name in present]
+        return list(self.tables())
 
     def table(self, name: str) -> ibis.Table | None:
         """The contract table `name`, or None when it has never been loaded."""
-        return self.backend.table(name) if name in self.loaded_tables() else None
+        return self.tables().get(name)
 
     def tables(self) -> dict[str, ibis.Table]:
-        return {name: self.backend.table(name) for name in self.loaded_tables()}
+        """Handles of the loaded contract tables, looked up once: metrics build many expressions on them."""
+        if self._handles is None:
+            present = set(self.backend.list_tables())
+            self._handles = {name: self.backend.table(name) for name in TABLES if name in present}
+        return dict(self._handles)
+
+    def forget(self) -> None:
+        """Look the tables up again next time (after a load created one)."""
+        self._handles = None
 
     def execute(self, expr: ibis.Expr) -> pd.DataFrame | Any:
         """Run an expression in the engine and return its (small) result."""
@@ -125,6 +134,7 @@ class Warehouse:
     def replace(self, name: str, data: Any) -> None:
         """Replace a whole table on a non-DuckDB backend (used by loads into remote warehouses)."""
         self.backend.create_table(name, data, overwrite=True)
+        self.forget()
 
 
 def create_sql(name: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from tenure.cli import demo, init, load, metrics, run
+from tenure.cli import account, demo, health, init, load, metrics, run
 from tenure.cli.context import Options
 from tenure.errors import DataContractError, TenureError
 
@@ -32,6 +32,8 @@ def main(
 init.register(app)
 load.register(app)
 run.register(app)
+health.register(app)
+account.register(app)
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(demo.app, name="demo")
 

@@ -17,8 +17,8 @@ console = Console(width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 PERCENT = {"grr", "nrr", "logo_churn", "dollar_churn", "logo_retention", "revenue_retention"}
-MONEY = {"arr", "arr_start", "arr_end", "new", "expansion", "contraction", "churn", "reactivation", "acv",
-         "mrr", "cohort_mrr", "mrr_start", "mrr_end"}
+MONEY = {"arr_at_risk", "arr", "arr_start", "arr_end", "new", "expansion", "contraction", "churn", "reactivation",
+         "acv", "mrr", "cohort_mrr", "mrr_start", "mrr_end"}
 
 
 def clean(value: Any) -> Any:

@@ -82,6 +82,7 @@ def load_sources(sources: list[SourceFile], *, warehouse: Warehouse, timezone: s
             with warehouse.transaction() as tx:
                 for name in staged:
                     _merge_in_place(tx, name, name in loaded)
+            warehouse.forget()
         else:
             for name in staged:
                 warehouse.replace(name, con.execute(_merged_select(name, existing(name))).to_arrow_table())

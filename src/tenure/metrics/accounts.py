@@ -45,7 +45,8 @@ def registered(value: Sequence[ValueDriver] = ()) -> list[Metric]:
 def account_metrics(tables: Mapping[str, ir.Table | None], lines: ir.Table, *, as_of: dt.date,
                     adoption: AdoptionRules | None = None, value: Sequence[ValueDriver] = (),
                     default_term_months: int = 12) -> ir.Table:
-    """One row per account paying at `as_of`: `account_id`, `renewal_date` and every metric.
+    """One row per account paying at `as_of`: `account_id`, `customer_since` (first paid start),
+    `renewal_date` and every metric.
 
     `tables` maps contract table names to loaded tables (missing ones absent or None); `lines`
     are the paying lines in base currency. Numeric metrics are float64, flags boolean.
@@ -53,6 +54,8 @@ def account_metrics(tables: Mapping[str, ir.Table | None], lines: ir.Table, *, a
     day = Day(as_of)
     out = _arr_on(lines, as_of)
     out = out.filter(out.arr > 0)
+    paid = lines.filter(lines.mrr > 0)
+    out = join_on_account(out, paid.group_by("account_id").aggregate(customer_since=paid.start_date.min()))
     customers = out.select("account_id")
     before = _arr_on(lines, as_of - dt.timedelta(days=90)).rename(_arr_before="arr")
     renewals = next_renewals(lines, as_of=as_of, default_term_months=default_term_months)
@@ -84,7 +87,7 @@ def account_metrics(tables: Mapping[str, ir.Table | None], lines: ir.Table, *, a
         if m.absent is not None and _loaded(m, tables):
             column = ibis.coalesce(column, m.absent)
         columns[m.name] = column.cast("boolean" if m.boolean else "float64")
-    return out.select("account_id", "renewal_date", **columns)
+    return out.select("account_id", "customer_since", "renewal_date", **columns)
 
 
 def _arr_on(lines: ir.Table, day: dt.date) -> ir.Table:

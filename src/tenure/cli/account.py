@@ -1,0 +1,52 @@
+"""`tenure account ID`: the account 360 in the terminal: revenue, renewal, health and why."""
+
+from __future__ import annotations
+
+import typer
+
+from tenure.cli.context import AS_OF, FORMAT, Format, options, parse_date
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("account")
+    def account(ctx: typer.Context, account_id: str = typer.Argument(..., help="The account_id."),
+                as_of: str = AS_OF, fmt: Format = FORMAT) -> None:
+        """One account: ARR and its history, renewal, health score with each measure's points, every metric."""
+        from tenure.cli.render import clean, console, dump_json, frame, show_value
+        from tenure.views.account import account_360
+
+        view = account_360(options(ctx).open(), account_id, as_of=parse_date(as_of))
+        if fmt is Format.json:
+            dump_json({
+                "as_of": view.as_of, "account": {k: clean(v) for k, v in view.profile.items()},
+                "health": {k: clean(v) for k, v in view.health.items()} if view.health else None,
+                "arr_history": view.arr_history.to_dict(orient="records"),
+                "measures": view.measures.to_dict(orient="records"),
+                "metrics": {row["metric"]: clean(row["value"]) for row in view.metrics.to_dict(orient="records")},
+            })
+            return
+        if fmt is Format.csv:
+            frame(view.metrics[["family", "metric", "value", "unit"]], fmt=fmt)
+            return
+        p = view.profile
+        console.print(f"[bold]{p.get('name')}[/] ({account_id}) as of {view.as_of}")
+        facts = [("Segment", p.get("segment")), ("Region", p.get("region")), ("CSM", p.get("owner_csm_id")),
+                 ("Customer since", p.get("customer_since")), ("ARR", show_value("arr", p.get("arr"))),
+                 ("Next renewal", f"{clean(p.get('renewal_date'))} (in {clean(p.get('days_to_renewal'))} days)"
+                  if p.get("renewal_date") is not None else None)]
+        for label, value in facts:
+            console.print(f"  {label:<15}{clean(value) if value is not None else '—'}")
+        if view.health is None:
+            console.print("  Not a paying customer at this date: no health score.")
+        else:
+            h = view.health
+            change = clean(h["score_change_30d"])
+            trend = f"{change:+.1f} in 30 days" if change is not None else "no score 30 days ago"
+            colour = {"red": "red", "yellow": "yellow", "green": "green"}.get(h["band"], "white")
+            console.print(f"  {'Health':<15}[bold {colour}]{show_value('score', h['score'])} {h['band']}[/] "
+                          f"({trend}; scorecard {h['scorecard']})")
+            frame(view.measures, fmt=fmt, title="Why: each measure's points (points lost against 100)")
+        if not view.arr_history.empty:
+            frame(view.arr_history, fmt=fmt, title="ARR at month-ends")
+        shown = view.metrics[view.metrics["family"] != "financial"][["family", "metric", "value", "unit"]]
+        frame(shown, fmt=fmt, title="Adoption, engagement, support, sentiment, value")

@@ -1,0 +1,82 @@
+"""The account 360: one account's revenue, renewal, health and every metric, with why it scores as it does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import ibis
+
+from tenure.errors import NotFound
+from tenure.metrics.accounts import registered
+from tenure.metrics.calendar import month_end
+from tenure.metrics.health import account_scores
+from tenure.views.health import measures_at, metrics_at
+from tenure.views.revenue import account_mrr
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tenure.workspace import Workspace
+
+ARR_MONTHS = 12
+
+
+@dataclass
+class Account360:
+    """Everything the terminal, the web and a brief show about one account at a date."""
+
+    as_of: dt.date
+    profile: dict
+    arr_history: pd.DataFrame  # month_end, arr
+    health: dict | None  # score, band, scorecard, score_change_30d; None when not paying at as_of
+    measures: pd.DataFrame  # group, metric, value, score, weight, points, points_lost
+    metrics: pd.DataFrame  # family, metric, value, unit, description
+
+
+def account_360(ws: Workspace, account_id: str, *, as_of: dt.date) -> Account360:
+    accounts = ws.warehouse.table("accounts")
+    if accounts is None:
+        raise NotFound("no accounts are loaded in this workspace; run `tenure load` first")
+    found = ws.warehouse.execute(accounts.filter(accounts.account_id == account_id))
+    if found.empty:
+        raise NotFound(f"no account with account_id {account_id!r}")
+    profile = found.iloc[0].to_dict()
+
+    mrr = account_mrr(ws, as_of=as_of)
+    mine = mrr.filter(mrr.account_id == account_id)
+    history = ws.warehouse.execute(
+        mine.select(month_end=month_end(mine.month), arr=mine.mrr.cast("float64") * 12).order_by(ibis.desc("month_end"))
+        .limit(ARR_MONTHS).order_by("month_end")
+    )
+
+    metrics = metrics_at(ws, as_of=as_of)
+    metrics = metrics.filter(metrics.account_id == account_id).cache()
+    row = ws.warehouse.execute(metrics)
+    measures = measures_at(ws, as_of=as_of, metrics=metrics)
+    scored = ws.warehouse.execute(account_scores(measures, ws.config.health))
+    table = ws.warehouse.execute(measures.order_by([ibis.desc("points_lost"), "metric"]))
+    health = None
+    if not scored.empty:
+        then = as_of - dt.timedelta(days=30)
+        earlier = metrics_at(ws, as_of=then)
+        earlier = earlier.filter(earlier.account_id == account_id)
+        before = ws.warehouse.execute(account_scores(measures_at(ws, as_of=then, metrics=earlier), ws.config.health))
+        first = scored.iloc[0]
+        change = None if before.empty or first["score"] is None else first["score"] - before.iloc[0]["score"]
+        health = {"score": first["score"], "band": first["band"], "scorecard": first["scorecard"],
+                  "score_change_30d": change}
+    if not row.empty:
+        profile.update(arr=row.iloc[0]["arr"], customer_since=row.iloc[0]["customer_since"],
+                       renewal_date=row.iloc[0]["renewal_date"], days_to_renewal=row.iloc[0]["days_to_renewal"])
+    values = row.iloc[0].to_dict() if not row.empty else {}
+    import pandas as pd
+
+    described = pd.DataFrame([
+        {"family": m.family, "metric": m.name, "value": values.get(m.name), "unit": m.unit,
+         "description": m.description}
+        for m in registered(ws.config.value_drivers())
+    ])
+    return Account360(as_of, profile, history, health,
+                      table[["group", "metric", "value", "score", "weight", "points", "points_lost"]], described)

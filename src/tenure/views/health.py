@@ -1,0 +1,64 @@
+"""The health view: account metrics and scorecards for a workspace at a date, with the 30-day change.
+
+The change is the score recomputed point-in-time at `as_of − 30 days` from the loaded data,
+not looked up from whichever snapshot happens to exist, so it is the same on every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import ibis
+
+from tenure.metrics.accounts import account_metrics
+from tenure.metrics.columns import join_on_account
+from tenure.metrics.health import account_scores, measure_scores
+from tenure.views.revenue import paying_lines
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from tenure.workspace import Workspace
+
+ACCOUNT_COLUMNS = ("name", "segment", "region", "owner_csm_id")
+CHANGE_DAYS = 30
+
+
+def metrics_at(ws: Workspace, *, as_of: dt.date) -> ir.Table:
+    """Every registered metric for each account paying at `as_of` (an expression; `.cache()` to reuse it)."""
+    config = ws.config
+    return account_metrics(
+        ws.warehouse.tables(), paying_lines(ws, as_of=as_of), as_of=as_of, adoption=config.adoption.rules(),
+        value=config.value_drivers(), default_term_months=config.revenue.default_term_months,
+    )
+
+
+def measures_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = None) -> ir.Table:
+    """Each account's measures: value, score, weight, points and points lost."""
+    metrics = metrics if metrics is not None else metrics_at(ws, as_of=as_of).cache()
+    return measure_scores(metrics, ws.warehouse.table("accounts"), ws.config.health)
+
+
+def health_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = None) -> ir.Table:
+    """One row per paying account: who it is, ARR, renewal, score, band, 30-day change and top drivers."""
+    if metrics is None:
+        metrics = metrics_at(ws, as_of=as_of).cache()  # every measure reads it: compute it once
+    scores = account_scores(measures_at(ws, as_of=as_of, metrics=metrics), ws.config.health)
+    earlier = as_of - dt.timedelta(days=CHANGE_DAYS)
+    before = account_scores(measures_at(ws, as_of=earlier), ws.config.health)
+    out = join_on_account(scores, before.select("account_id", _score_before=before.score))
+    out = out.mutate(score_change_30d=out.score - out._score_before).drop("_score_before")
+    out = join_on_account(out, metrics.select("account_id", "arr", "renewal_date", "days_to_renewal", "zombie"))
+    accounts = ws.warehouse.table("accounts")
+    attributes = [c for c in ACCOUNT_COLUMNS if accounts is not None and c in accounts.columns]
+    if attributes:
+        out = join_on_account(out, accounts.select("account_id", *attributes))
+    for column in ACCOUNT_COLUMNS:
+        if column not in out.columns:
+            out = out.mutate(**{column: ibis.null("string")})
+    return out.select(
+        "account_id", "name", "segment", "region", "owner_csm_id", "scorecard", "score", "band",
+        "score_change_30d", "arr", "renewal_date", "days_to_renewal", "zombie",
+        "driver_1", "driver_1_points", "driver_2", "driver_2_points",
+    )
