@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 DEMO := demo-workspace
 DEMO_ACCOUNTS ?= 1000
 DEMO_MONTHS ?= 36
+# the demo's history ends at the last month-end; metrics and health are taken as of that day
+DEMO_END := $(shell date -u -d "$$(date -u +%Y-%m-01) -1 day" +%F)
+DEMO_FROM := $(shell date -u -d "$$(date -u +%Y-%m-01) -1 day -1 year" +%F)
 
 .PHONY: demo test test-fast lint bench clean
 
@@ -18,13 +21,14 @@ $(VENV)/.dev: $(BIN)/tenure
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-## make demo: generate a demo company, load it into ./demo-workspace, run, print the headline
+## make demo: generate a demo company, load it into ./demo-workspace, backfill a year of weekly
+## health history, print the headline (ARR, GRR, NRR, churn, bridge, health bands, ARR at risk)
 demo: $(BIN)/tenure
 	rm -rf $(DEMO)
 	$(BIN)/tenure init $(DEMO)
-	$(BIN)/tenure demo generate --out $(DEMO)/data --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS)
+	$(BIN)/tenure demo generate --out $(DEMO)/data --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS) --end $(DEMO_END)
 	$(BIN)/tenure --workspace $(DEMO) load $(DEMO)/data
-	$(BIN)/tenure --workspace $(DEMO) run
+	$(BIN)/tenure --workspace $(DEMO) run --from $(DEMO_FROM) --to $(DEMO_END) --every week
 
 ## make test: install the dev dependencies and run the whole suite (Spark and PostgreSQL tests included)
 test: $(VENV)/.dev

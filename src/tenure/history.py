@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import ibis
 
 from tenure.errors import TenureError
+from tenure.metrics.adoption import first_uses
 from tenure.views.health import health_at, metrics_at
 
 if TYPE_CHECKING:
@@ -27,13 +28,14 @@ HEALTH_HISTORY = "health_history"
 STEPS = {"day": 1, "week": 7}
 
 
-def snapshot(ws: Workspace, *, as_of: dt.date) -> dict[str, int]:
+def snapshot(ws: Workspace, *, as_of: dt.date, first_uses: ibis.Table | None = None) -> dict[str, int]:
     """Compute account metrics and health at `as_of` and store them under that date; rows per table."""
-    metrics = metrics_at(ws, as_of=as_of).cache()
+    metrics = metrics_at(ws, as_of=as_of, first_uses=first_uses).cache()
     stamp = ibis.literal(as_of, type="date")
+    health = health_at(ws, as_of=as_of, metrics=metrics, first_uses=first_uses)
     tables = {
         METRICS_HISTORY: metrics.mutate(as_of=stamp).to_pyarrow(),
-        HEALTH_HISTORY: health_at(ws, as_of=as_of, metrics=metrics).mutate(as_of=stamp).to_pyarrow(),
+        HEALTH_HISTORY: health.mutate(as_of=stamp).to_pyarrow(),
     }
     _store(ws.warehouse, tables, as_of)
     return {name: table.num_rows for name, table in tables.items()}
@@ -56,10 +58,12 @@ def dates(start: dt.date, end: dt.date, every: str) -> list[dt.date]:
 def backfill(ws: Workspace, days: list[dt.date], *,
              progress: Callable[[dt.date], None] | None = None) -> Iterator[tuple[dt.date, dict[str, int]]]:
     """Store a snapshot for each day, oldest first, yielding as each one is stored."""
+    events = ws.warehouse.table("events")
+    firsts = first_uses(events).cache() if events is not None and len(days) > 1 else None
     for day in days:
         if progress:
             progress(day)
-        yield day, snapshot(ws, as_of=day)
+        yield day, snapshot(ws, as_of=day, first_uses=firsts)
 
 
 def history(ws: Workspace, name: str = HEALTH_HISTORY):

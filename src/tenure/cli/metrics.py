@@ -1,4 +1,4 @@
-"""`tenure metrics revenue|cohorts|renewals`: revenue truth in a table, CSV or JSON."""
+"""`tenure metrics revenue|cohorts|renewals|adoption`: revenue truth and adoption as a table, CSV or JSON."""
 
 from __future__ import annotations
 
@@ -7,17 +7,20 @@ import typer
 from tenure.cli.context import AS_OF, FORMAT, Format, options, parse_date
 from tenure.cli.render import console, dump_json, frame, show_value
 
-app = typer.Typer(help="Revenue truth: ARR, movements, GRR/NRR, churn, cohorts, renewals.", no_args_is_help=True)
+app = typer.Typer(help="Revenue truth (ARR, movements, GRR/NRR, churn, cohorts, renewals) and adoption.",
+                  no_args_is_help=True)
 
 
-def show_summary(summary, fmt: Format) -> None:
-    """Headline numbers, the ARR bridge and the optional breakdown."""
+def show_summary(summary, fmt: Format, *, health=None) -> None:
+    """Headline numbers, the ARR bridge, the optional breakdown and, after a run, the health bands."""
     if fmt is Format.json:
         dump_json({
             "as_of": summary.as_of, "period_end": summary.period_end, "currency": summary.base_currency,
             "window_months": summary.window_months, **summary.headline, "targets": summary.targets,
             "bridge": [{k: v for k, v in row.items()} for row in summary.bridge.to_dict(orient="records")],
             **({"groups": summary.groups.to_dict(orient="records")} if summary.groups is not None else {}),
+            **({"health": health.to_dict(orient="records"),
+                "arr_at_risk": float(health.loc[health["at_risk"], "arr"].sum())} if health is not None else {}),
         })
         return
     if fmt is Format.csv:
@@ -41,6 +44,10 @@ def show_summary(summary, fmt: Format) -> None:
     frame(summary.bridge, fmt=fmt, title="ARR bridge")
     if summary.groups is not None:
         frame(summary.groups, fmt=fmt, title="By group")
+    if health is not None:
+        at_risk = float(health.loc[health["at_risk"], "arr"].sum())
+        frame(health.drop(columns="at_risk"), fmt=fmt, title="Health bands")
+        console.print(f"  ARR at risk (lowest band): {show_value('arr', at_risk)} {summary.base_currency}")
 
 
 @app.command("revenue")
@@ -95,3 +102,36 @@ def renewals(ctx: typer.Context, as_of: str = AS_OF,
 
     frame(renewal_table(options(ctx).open(), as_of=parse_date(as_of), within_days=days), fmt=fmt,
           title="Next renewals")
+
+
+@app.command("adoption")
+def adoption(
+    ctx: typer.Context,
+    as_of: str = AS_OF,
+    onboarding: bool = typer.Option(False, "--onboarding", help="Time to value and onboarding by start cohort "
+                                    "and segment instead of per account."),
+    period: str = typer.Option("quarter", "--period", help="With --onboarding: cohorts by start month or quarter."),
+    top: int = typer.Option(None, "--top", min=1, help="Only the N largest accounts by ARR."),
+    fmt: Format = FORMAT,
+) -> None:
+    """Adoption per paying account (users, seats, depth, breadth, trends, time to value, zombies)."""
+    from tenure.views.adoption import adoption_table, onboarding_table
+
+    ws = options(ctx).open()
+    when = parse_date(as_of)
+    if onboarding:
+        if period not in ("month", "quarter"):
+            raise typer.BadParameter("--period must be month or quarter")
+        table = onboarding_table(ws, as_of=when, period=period)
+        target = ws.config.adoption.time_to_value_target_days
+        frame(table, fmt=fmt, title=f"Onboarding by start {period} and segment (target: median time to value "
+                                    f"≤ {target} days)")
+        if fmt is Format.table and table["slow_to_value"].any():
+            slow = table[table["slow_to_value"]]
+            console.print(f"  {len(slow)} cohort(s) above the target: " + ", ".join(
+                f"{c} {s}" for c, s in zip(slow["cohort"], slow["segment"], strict=True)))
+        return
+    table = adoption_table(ws, as_of=when)
+    if top is not None:
+        table = table.head(top)
+    frame(table, fmt=fmt, title=f"Adoption as of {when}")

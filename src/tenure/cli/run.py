@@ -1,4 +1,4 @@
-"""`tenure run`: compute the derived tables as of a date and print the headline numbers."""
+"""`tenure run`: materialise revenue tables and store the day's metrics and health; or backfill history."""
 
 from __future__ import annotations
 
@@ -9,17 +9,45 @@ from tenure.cli.context import AS_OF, FORMAT, Format, options, parse_date
 
 def register(app: typer.Typer) -> None:
     @app.command("run")
-    def run(ctx: typer.Context, as_of: str = AS_OF, fmt: Format = FORMAT) -> None:
-        """Run the pipeline: materialise revenue tables as of a date, then show the headline."""
-        from tenure.cli.metrics import show_summary
-        from tenure.cli.render import console
-        from tenure.pipeline import run_pipeline
+    def run(
+        ctx: typer.Context,
+        as_of: str = AS_OF,
+        start: str = typer.Option(None, "--from", help="Backfill history from this date (YYYY-MM-DD)."),
+        end: str = typer.Option(None, "--to", help="Backfill up to this date (default: --as-of or today)."),
+        every: str = typer.Option("week", "--every", help="Backfill step: week or day."),
+        fmt: Format = FORMAT,
+    ) -> None:
+        """Compute revenue tables, account metrics and health as of a date and store the snapshot.
 
-        ws = options(ctx).open()
-        when = parse_date(as_of)
-        written = run_pipeline(ws, as_of=when)
-        if fmt is Format.table:
-            console.print("Derived tables: " + ", ".join(f"{name} ({rows:,} rows)" for name, rows in written.items()))
+        With --from, store a snapshot for every week (or day) from --from to --to: history is
+        keyed by date, so re-running a day replaces it.
+        """
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from tenure.cli.metrics import show_summary
+        from tenure.cli.render import console, errors
+        from tenure.history import backfill, dates, snapshot
+        from tenure.pipeline import run_pipeline
+        from tenure.views.health import band_summary
         from tenure.views.revenue import revenue_summary
 
-        show_summary(revenue_summary(ws, as_of=when), fmt)
+        ws = options(ctx).open()
+        if start is None and end is not None:
+            raise typer.BadParameter("--to needs --from")
+        when = parse_date(end if end is not None else as_of, name="--to" if end is not None else "--as-of")
+        written = run_pipeline(ws, as_of=when)
+        if start is not None:
+            days = dates(parse_date(start, name="--from"), when, every)
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=errors, transient=True) as bar:
+                task = bar.add_task("health history", total=len(days))
+                for day, _rows in backfill(ws, days):
+                    bar.update(task, advance=1, description=f"health history: stored {day}")
+            stored = f"health history: {len(days)} snapshots from {days[0]} to {days[-1]}, every {every}"
+        else:
+            rows = snapshot(ws, as_of=when)
+            stored = f"health history for {when}: " + ", ".join(f"{n} ({r:,} rows)" for n, r in rows.items())
+        if fmt is Format.table:
+            console.print("Stored: " + ", ".join(f"{name} ({rows:,} rows)" for name, rows in written.items()))
+            console.print(f"Stored: {stored}")
+        show_summary(revenue_summary(ws, as_of=when), fmt, health=band_summary(ws, as_of=when))

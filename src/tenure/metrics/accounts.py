@@ -44,12 +44,13 @@ def registered(value: Sequence[ValueDriver] = ()) -> list[Metric]:
 
 def account_metrics(tables: Mapping[str, ir.Table | None], lines: ir.Table, *, as_of: dt.date,
                     adoption: AdoptionRules | None = None, value: Sequence[ValueDriver] = (),
-                    default_term_months: int = 12) -> ir.Table:
+                    default_term_months: int = 12, first_uses: ir.Table | None = None) -> ir.Table:
     """One row per account paying at `as_of`: `account_id`, `customer_since` (first paid start),
     `renewal_date` and every metric.
 
     `tables` maps contract table names to loaded tables (missing ones absent or None); `lines`
-    are the paying lines in base currency. Numeric metrics are float64, flags boolean.
+    are the paying lines in base currency; `first_uses` may carry a precomputed `first_uses(events)`.
+    Numeric metrics are float64, flags boolean.
     """
     day = Day(as_of)
     out = _arr_on(lines, as_of)
@@ -66,7 +67,7 @@ def account_metrics(tables: Mapping[str, ir.Table | None], lines: ir.Table, *, a
     events = tables.get("events")
     families: dict[str, ir.Table | None] = {
         "events": adoption_metrics(events, tables.get("features"), lines, customers, as_of=as_of,
-                                   rules=adoption)
+                                   rules=adoption, firsts=first_uses)
         if events is not None else None,
         "activities": _maybe(activity_metrics, tables.get("activities"), as_of),
         "contacts": _maybe(contact_metrics, tables.get("contacts"), as_of),

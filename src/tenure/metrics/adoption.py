@@ -29,18 +29,30 @@ class AdoptionRules:
     zombie_new_feature_days: int = 180
 
 
+def first_uses(events: ir.Table) -> ir.Table:
+    """When each account first used each feature: (account_id, event, first_used), over all events.
+
+    It does not depend on `as_of` (a first use before `as_of` is the same first use whatever
+    comes later), so a backfill computes it once and passes it to every date.
+    """
+    return events.group_by(["account_id", "event"]).aggregate(first_used=events.timestamp.min())
+
+
 def adoption_metrics(events: ir.Table, features: ir.Table | None, lines: ir.Table, customers: ir.Table, *,
-                     as_of: dt.date, rules: AdoptionRules | None = None) -> ir.Table:
+                     as_of: dt.date, rules: AdoptionRules | None = None,
+                     firsts: ir.Table | None = None) -> ir.Table:
     """One row per account in `customers` (a table with `account_id`) with every adoption metric.
 
-    `lines` are the paying subscription lines in the base currency (`paying_lines`). Accounts
+    `lines` are the paying subscription lines in the base currency (`paying_lines`); `firsts`
+    is `first_uses(events)`, computed here when not given. Accounts
     without events get zero users and empty ratios; feature-based metrics are empty when no
     `features` table is loaded.
     """
     rules = rules or AdoptionRules()
     day = Day(as_of)
     known = events.filter(events.timestamp < day.end)
-    firsts = known.group_by(["account_id", "event"]).aggregate(first_used=known.timestamp.min())
+    firsts = first_uses(events) if firsts is None else firsts
+    firsts = firsts.filter(firsts.first_used < day.end)
     out = customers.select("account_id")
     out = join_on_account(out, _recent_usage(known, day))
     out = join_on_account(out, _first_uses(firsts, day, rules))

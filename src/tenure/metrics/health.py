@@ -10,6 +10,8 @@ and the points lost to 100 minus it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ibis
 import ibis.expr.types as ir
 
@@ -18,11 +20,13 @@ from tenure.metrics.scorecard import Health, Measure
 DRIVERS = 2  # the measures that cost most points, shown with every score
 
 
-def measure_scores(metrics: ir.Table, segments: ir.Table | None, health: Health) -> ir.Table:
+def measure_scores(metrics: ir.Table, segments: ir.Table | None, health: Health,
+                   keys: Sequence[str] = ("account_id",)) -> ir.Table:
     """One row per (account, measure): scorecard, group, metric, value, score, weight, points, points_lost.
 
     `metrics` is the account table (`account_metrics`); `segments` has `account_id` and
     `segment` (the accounts table), or is None when every account takes the default scorecard.
+    `keys` identify a scored row: add a date column to score several dates at once.
     """
     if segments is not None:
         metrics = metrics.left_join(segments.select("account_id", "segment"), "account_id").drop("account_id_right")
@@ -38,7 +42,7 @@ def measure_scores(metrics: ir.Table, segments: ir.Table | None, health: Health)
         for group, measure in card.measures():
             value = accounts[measure.metric]
             parts.append(accounts.select(
-                "account_id",
+                *keys,
                 scorecard=ibis.literal(card.name),
                 group=ibis.literal(group.name),
                 metric=ibis.literal(measure.metric),
@@ -48,14 +52,14 @@ def measure_scores(metrics: ir.Table, segments: ir.Table | None, health: Health)
             ))
     rows = ibis.union(*parts)
     counted = rows.score.notnull()
-    present = rows.weight.sum(where=counted).over(ibis.window(group_by="account_id"))
+    present = rows.weight.sum(where=counted).over(ibis.window(group_by=list(keys)))
     share = ibis.ifelse(counted, rows.weight / present, ibis.null("float64"))
     return rows.mutate(points=rows.score * share, points_lost=(100 - rows.score) * share)
 
 
-def account_scores(measures: ir.Table, health: Health) -> ir.Table:
+def account_scores(measures: ir.Table, health: Health, keys: Sequence[str] = ("account_id",)) -> ir.Table:
     """One row per account: scorecard, score (0–100, empty when no measure has data), band and top drivers."""
-    order = ibis.window(group_by="account_id", order_by=[ibis.desc("points_lost"), "metric"])
+    order = ibis.window(group_by=list(keys), order_by=[ibis.desc("points_lost"), "metric"])
     ranked = measures.mutate(_rank=ibis.row_number().over(order))
     lost = ranked.points_lost > 0
     drivers = {}
@@ -63,7 +67,7 @@ def account_scores(measures: ir.Table, health: Health) -> ir.Table:
         pick = (ranked._rank == i) & lost
         drivers[f"driver_{i + 1}"] = ranked.metric.max(where=pick)
         drivers[f"driver_{i + 1}_points"] = ranked.points_lost.max(where=pick)
-    per_account = ranked.group_by("account_id").aggregate(
+    per_account = ranked.group_by(list(keys)).aggregate(
         scorecard=ranked.scorecard.max(),
         score=ranked.points.sum(),
         _measured=ranked.score.count(),
@@ -71,7 +75,7 @@ def account_scores(measures: ir.Table, health: Health) -> ir.Table:
     )
     score = ibis.ifelse(per_account._measured > 0, per_account.score, ibis.null("float64"))
     return per_account.select(
-        "account_id", "scorecard", score=score, band=band(score, health),
+        *keys, "scorecard", score=score, band=band(score, health),
         **{name: per_account[name] for name in drivers},
     )
 

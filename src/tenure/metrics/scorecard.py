@@ -108,10 +108,12 @@ class Scorecard(Strict):
 
 
 class Health(Strict):
-    """The `health:` section: bands and scorecards."""
+    """The `health:` section: bands and scorecards (each defaults to the shipped one when left out)."""
 
-    bands: dict[str, tuple[Score, Score]]
-    scorecards: list[Scorecard] = Field(min_length=1)
+    bands: dict[str, tuple[Score, Score]] = Field(default_factory=lambda: dict(_DEFAULT["bands"]),
+                                                  validate_default=True)
+    scorecards: list[Scorecard] = Field(default_factory=lambda: _DEFAULT["scorecards"], min_length=1,
+                                        validate_default=True)
 
     @field_validator("bands")
     @classmethod
@@ -232,6 +234,9 @@ health:
 """
 
 
+_DEFAULT = yaml.safe_load(DEFAULT_HEALTH_YAML)["health"]
+
+
 def default_health() -> Health:
     """The scorecards `tenure init` writes, used too when tenure.yaml has no `health:` section."""
-    return Health.model_validate(yaml.safe_load(DEFAULT_HEALTH_YAML)["health"])
+    return Health.model_validate(_DEFAULT)

@@ -18,6 +18,7 @@ from tenure.views.revenue import paying_lines
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+    import pandas as pd
 
     from tenure.workspace import Workspace
 
@@ -25,12 +26,16 @@ ACCOUNT_COLUMNS = ("name", "segment", "region", "owner_csm_id")
 CHANGE_DAYS = 30
 
 
-def metrics_at(ws: Workspace, *, as_of: dt.date) -> ir.Table:
-    """Every registered metric for each account paying at `as_of` (an expression; `.cache()` to reuse it)."""
+def metrics_at(ws: Workspace, *, as_of: dt.date, first_uses: ir.Table | None = None) -> ir.Table:
+    """Every registered metric for each account paying at `as_of` (an expression; `.cache()` to reuse it).
+
+    `first_uses` may carry a cached `adoption.first_uses(events)` shared by many dates.
+    """
     config = ws.config
     return account_metrics(
         ws.warehouse.tables(), paying_lines(ws, as_of=as_of), as_of=as_of, adoption=config.adoption.rules(),
         value=config.value_drivers(), default_term_months=config.revenue.default_term_months,
+        first_uses=first_uses,
     )
 
 
@@ -40,13 +45,21 @@ def measures_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = Non
     return measure_scores(metrics, ws.warehouse.table("accounts"), ws.config.health)
 
 
-def health_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = None) -> ir.Table:
-    """One row per paying account: who it is, ARR, renewal, score, band, 30-day change and top drivers."""
+def health_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = None,
+              first_uses: ir.Table | None = None) -> ir.Table:
+    """One row per paying account: who it is, ARR, renewal, score, band, 30-day change and top drivers.
+
+    Both dates are scored in one pass: the metrics of `as_of` and of 30 days before, stacked.
+    """
     if metrics is None:
-        metrics = metrics_at(ws, as_of=as_of).cache()  # every measure reads it: compute it once
-    scores = account_scores(measures_at(ws, as_of=as_of, metrics=metrics), ws.config.health)
-    earlier = as_of - dt.timedelta(days=CHANGE_DAYS)
-    before = account_scores(measures_at(ws, as_of=earlier), ws.config.health)
+        metrics = metrics_at(ws, as_of=as_of, first_uses=first_uses).cache()  # every measure reads it
+    earlier = metrics_at(ws, as_of=as_of - dt.timedelta(days=CHANGE_DAYS), first_uses=first_uses)
+    both = metrics.mutate(_now=True).union(earlier.mutate(_now=False)).cache()
+    keys = ("_now", "account_id")
+    scored = account_scores(measure_scores(both, ws.warehouse.table("accounts"), ws.config.health, keys=keys),
+                            ws.config.health, keys=keys)
+    scores = scored.filter(scored._now).drop("_now")
+    before = scored.filter(~scored._now)
     out = join_on_account(scores, before.select("account_id", _score_before=before.score))
     out = out.mutate(score_change_30d=out.score - out._score_before).drop("_score_before")
     out = join_on_account(out, metrics.select("account_id", "arr", "renewal_date", "days_to_renewal", "zombie"))
@@ -62,3 +75,25 @@ def health_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = None)
         "score_change_30d", "arr", "renewal_date", "days_to_renewal", "zombie",
         "driver_1", "driver_1_points", "driver_2", "driver_2_points",
     )
+
+
+def band_summary(ws: Workspace, *, as_of: dt.date) -> pd.DataFrame | None:
+    """Accounts and ARR per band from the stored snapshot of `as_of` (None when none is stored).
+
+    `at_risk` marks the lowest band: its ARR is the ARR at risk.
+    """
+    from tenure.history import HEALTH_HISTORY, history
+
+    stored = history(ws, HEALTH_HISTORY)
+    if stored is None:
+        return None
+    day = stored.filter(stored.as_of == as_of)
+    counts = ws.warehouse.execute(day.group_by("band").aggregate(accounts=day.count(), arr=day.arr.sum()))
+    bands = list(ws.config.health.bands)
+    frame = counts.set_index("band").reindex([*bands, None]).reset_index()
+    frame = frame[frame["band"].notna() | frame["accounts"].notna()]
+    frame["band"] = frame["band"].fillna("(no data)")
+    frame["accounts"] = frame["accounts"].fillna(0).astype(int)
+    frame["arr"] = frame["arr"].fillna(0.0).astype(float)
+    frame["at_risk"] = frame["band"] == ws.config.health.lowest_band
+    return frame
