@@ -12,10 +12,9 @@ import argparse
 import datetime as dt
 import shutil
 import tempfile
-import threading
-import time
-from contextlib import contextmanager
 from pathlib import Path
+
+from measure import stage
 
 from tenure.contract.load import load
 from tenure.demo import usage
@@ -24,37 +23,6 @@ from tenure.views.cohorts import cohort_table
 from tenure.views.renewals import renewal_table
 from tenure.views.revenue import revenue_summary
 from tenure.workspace import Workspace
-
-
-def rss_mib() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-@contextmanager
-def stage(name: str, results: list):
-    """Time a stage and sample its peak resident memory every 20 ms."""
-    peak = [rss_mib()]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.wait(0.02):
-            peak[0] = max(peak[0], rss_mib())
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        elapsed = time.perf_counter() - started
-        done.set()
-        sampler.join()
-        results.append((name, elapsed, max(peak[0], rss_mib())))
-        print(f"{name:<28} {elapsed:8.2f} s   peak RSS {max(peak[0], rss_mib()):8.0f} MiB", flush=True)
 
 
 def main() -> None:
