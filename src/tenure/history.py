@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 import ibis
 
 from tenure.errors import TenureError
-from tenure.metrics.adoption import first_uses
-from tenure.views.health import health_at, metrics_at
+from tenure.views.health import health_at, metrics_at, shared_first_uses
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -30,6 +29,8 @@ STEPS = {"day": 1, "week": 7}
 
 def snapshot(ws: Workspace, *, as_of: dt.date, first_uses: ibis.Table | None = None) -> dict[str, int]:
     """Compute account metrics and health at `as_of` and store them under that date; rows per table."""
+    if first_uses is None:
+        first_uses = shared_first_uses(ws)
     metrics = metrics_at(ws, as_of=as_of, first_uses=first_uses).cache()
     stamp = ibis.literal(as_of, type="date")
     health = health_at(ws, as_of=as_of, metrics=metrics, first_uses=first_uses)
@@ -58,8 +59,7 @@ def dates(start: dt.date, end: dt.date, every: str) -> list[dt.date]:
 def backfill(ws: Workspace, days: list[dt.date], *,
              progress: Callable[[dt.date], None] | None = None) -> Iterator[tuple[dt.date, dict[str, int]]]:
     """Store a snapshot for each day, oldest first, yielding as each one is stored."""
-    events = ws.warehouse.table("events")
-    firsts = first_uses(events).cache() if events is not None and len(days) > 1 else None
+    firsts = shared_first_uses(ws)
     for day in days:
         if progress:
             progress(day)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
+from tenure.metrics import adoption
 from tenure.metrics.accounts import account_metrics
 from tenure.metrics.columns import join_on_account
 from tenure.metrics.health import account_scores, measure_scores
@@ -39,6 +40,12 @@ def metrics_at(ws: Workspace, *, as_of: dt.date, first_uses: ir.Table | None = N
     )
 
 
+def shared_first_uses(ws: Workspace) -> ir.Table | None:
+    """Each account's first use of each feature, materialised once for all the dates a command computes."""
+    events = ws.warehouse.table("events")
+    return adoption.first_uses(events).cache() if events is not None else None
+
+
 def measures_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = None) -> ir.Table:
     """Each account's measures: value, score, weight, points and points lost."""
     metrics = metrics if metrics is not None else metrics_at(ws, as_of=as_of).cache()
@@ -51,6 +58,8 @@ def health_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = None,
 
     Both dates are scored in one pass: the metrics of `as_of` and of 30 days before, stacked.
     """
+    if first_uses is None:
+        first_uses = shared_first_uses(ws)
     if metrics is None:
         metrics = metrics_at(ws, as_of=as_of, first_uses=first_uses).cache()  # every measure reads it
     earlier = metrics_at(ws, as_of=as_of - dt.timedelta(days=CHANGE_DAYS), first_uses=first_uses)
