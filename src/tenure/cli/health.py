@@ -46,4 +46,5 @@ def register(app: typer.Typer) -> None:
                                       "driver_1_points": "pts_lost_1", "driver_2_points": "pts_lost_2"})
         frame(shown, fmt=fmt, title=f"Health as of {when} ({len(shown):,} accounts)")
         counts = data["band"].value_counts()
-        console.print("  " + "   ".join(f"{name}: {int(counts.get(name, 0)):,}" for name in ws.config.health.bands))
+        console.print("  Shown by band: " + "   ".join(f"{name} {int(counts.get(name, 0)):,}"
+                                                       for name in ws.config.health.bands))
