@@ -10,7 +10,7 @@ and the points lost to 100 minus it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -21,12 +21,14 @@ DRIVERS = 2  # the measures that cost most points, shown with every score
 
 
 def measure_scores(metrics: ir.Table, segments: ir.Table | None, health: Health,
-                   keys: Sequence[str] = ("account_id",)) -> ir.Table:
+                   keys: Sequence[str] = ("account_id",), unavailable: Collection[str] = ()) -> ir.Table:
     """One row per (account, measure): scorecard, group, metric, value, score, weight, points, points_lost.
 
     `metrics` is the account table (`account_metrics`); `segments` has `account_id` and
     `segment` (the accounts table), or is None when every account takes the default scorecard.
     `keys` identify a scored row: add a date column to score several dates at once.
+    `unavailable` names metrics whose input table is not loaded: they are skipped, never given
+    their fixed `missing` score, since no account has data for them ("no data" is not zero).
     """
     if segments is not None:
         metrics = metrics.left_join(segments.select("account_id", "segment"), "account_id").drop("account_id_right")
@@ -47,7 +49,7 @@ def measure_scores(metrics: ir.Table, segments: ir.Table | None, health: Health,
                 group=ibis.literal(group.name),
                 metric=ibis.literal(measure.metric),
                 value=value.cast("float64"),
-                score=_score(value, measure),
+                score=_score(value, measure, fixed_when_missing=measure.metric not in unavailable),
                 weight=ibis.literal(group.weight * measure.weight / 100.0, "float64"),
             ))
     rows = ibis.union(*parts)
@@ -88,7 +90,7 @@ def band(score: ir.FloatingValue, health: Health) -> ir.StringValue:
     return ibis.ifelse(score.isnull(), ibis.null("string"), banded)
 
 
-def _score(value: ir.Value, measure: Measure) -> ir.FloatingValue:
+def _score(value: ir.Value, measure: Measure, *, fixed_when_missing: bool = True) -> ir.FloatingValue:
     """The 0–100 score of a metric's value under a measure's scoring function and missing-data policy."""
     if measure.linear is not None:
         worst, best = measure.linear.worst, measure.linear.best
@@ -101,7 +103,7 @@ def _score(value: ir.Value, measure: Measure) -> ir.FloatingValue:
         flag = measure.flag
         raw = ibis.ifelse(value, flag.if_true, flag.if_false).cast("float64")
     raw = ibis.ifelse(value.isnull(), ibis.null("float64"), raw)
-    if measure.missing == "skip":
+    if measure.missing == "skip" or not fixed_when_missing:
         return raw
     return ibis.coalesce(raw, ibis.literal(float(measure.missing)))
 

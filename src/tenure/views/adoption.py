@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
+from tenure.errors import NotFound
 from tenure.metrics.calendar import month_index
 from tenure.metrics.registry import METRICS
 from tenure.views.health import metrics_at
@@ -37,6 +38,10 @@ def onboarding_table(ws: Workspace, *, as_of: dt.date, period: str = "quarter") 
     """
     if period not in ("month", "quarter"):
         raise ValueError(f"period must be month or quarter, not {period!r}")
+    missing = [name for name in ("events", "features") if ws.warehouse.table(name) is None]
+    if missing:
+        raise NotFound(f"time to value and onboarding need the {' and '.join(missing)} table(s); "
+                       "load them first (features with is_key marks the key events)")
     metrics = metrics_at(ws, as_of=as_of)
     accounts = ws.warehouse.table("accounts")
     out = metrics.join(accounts.select("account_id", "segment"), "account_id")

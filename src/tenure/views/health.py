@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import ibis
 
 from tenure.metrics import adoption
-from tenure.metrics.accounts import account_metrics
+from tenure.metrics.accounts import account_metrics, registered
 from tenure.metrics.columns import join_on_account
 from tenure.metrics.health import account_scores, measure_scores
 from tenure.views.revenue import paying_lines
@@ -46,10 +46,17 @@ def shared_first_uses(ws: Workspace) -> ir.Table | None:
     return adoption.first_uses(events).cache() if events is not None else None
 
 
+def unavailable_metrics(ws: Workspace) -> set[str]:
+    """Metrics whose input table is not loaded in this workspace."""
+    loaded = ws.warehouse.tables()
+    return {m.name for m in registered(ws.config.value_drivers()) if m.needs not in loaded}
+
+
 def measures_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = None) -> ir.Table:
     """Each account's measures: value, score, weight, points and points lost."""
     metrics = metrics if metrics is not None else metrics_at(ws, as_of=as_of).cache()
-    return measure_scores(metrics, ws.warehouse.table("accounts"), ws.config.health)
+    return measure_scores(metrics, ws.warehouse.table("accounts"), ws.config.health,
+                          unavailable=unavailable_metrics(ws))
 
 
 def health_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = None,
@@ -65,8 +72,9 @@ def health_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = None,
     earlier = metrics_at(ws, as_of=as_of - dt.timedelta(days=CHANGE_DAYS), first_uses=first_uses)
     both = metrics.mutate(_now=True).union(earlier.mutate(_now=False)).cache()
     keys = ("_now", "account_id")
-    scored = account_scores(measure_scores(both, ws.warehouse.table("accounts"), ws.config.health, keys=keys),
-                            ws.config.health, keys=keys)
+    measures = measure_scores(both, ws.warehouse.table("accounts"), ws.config.health, keys=keys,
+                              unavailable=unavailable_metrics(ws))
+    scored = account_scores(measures, ws.config.health, keys=keys)
     scores = scored.filter(scored._now).drop("_now")
     before = scored.filter(~scored._now)
     out = join_on_account(scores, before.select("account_id", _score_before=before.score))
