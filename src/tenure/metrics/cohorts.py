@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import ibis
 import ibis.expr.types as ir
 
 from tenure.metrics.calendar import fiscal_shift, last_closed_month
@@ -41,9 +42,16 @@ def cohort_retention(mrr: ir.Table, *, as_of: dt.date, period: str = "month", by
     observed = observed.filter(((observed.month + shift) % size == size - 1) & (observed.month <= last))
     observed = observed.mutate(age=(period_start(observed.month) - observed.cohort) // size)
     active = observed.group_by(["cohort", "age"]).aggregate(accounts=observed.count(), mrr=observed.mrr.sum())
-    joined = active.join(sizes, "cohort")
+
+    # every age whose period has ended, including those where no member pays (0%, not missing)
+    ended = last if (last + shift) % size == size - 1 else last - (last + shift) % size - 1
+    last_start = ended - (ended + shift) % size
+    grid = sizes.mutate(age=ibis.range(0, (last_start - sizes.cohort) // size + 1).unnest())
+    joined = grid.left_join(active, ["cohort", "age"])
+    accounts = ibis.coalesce(joined.accounts, 0)
+    mrr_now = ibis.coalesce(joined.mrr, 0)
     return joined.select(
-        "cohort", "age", "cohort_accounts", "accounts", "cohort_mrr", "mrr",
-        logo_retention=joined.accounts.cast("float64") / joined.cohort_accounts.cast("float64"),
-        revenue_retention=joined.mrr.cast("float64") / joined.cohort_mrr.cast("float64"),
+        "cohort", "age", "cohort_accounts", accounts=accounts, cohort_mrr=joined.cohort_mrr, mrr=mrr_now,
+        logo_retention=accounts.cast("float64") / joined.cohort_accounts.cast("float64"),
+        revenue_retention=mrr_now.cast("float64") / joined.cohort_mrr.cast("float64"),
     )

@@ -20,8 +20,9 @@ BILLING_TERMS = {"month": 1, "quarter": 3, "year": 12}
 def _next_anniversary(base: ir.DateValue, term: ir.IntegerValue, as_of: dt.date) -> ir.DateValue:
     """The first date base + k × term months (k ≥ 0) that falls after as_of."""
     elapsed = ibis.literal(as_of).delta(base, unit="month")
-    candidate = base + ((elapsed // term) * term).as_interval("M")
-    later = candidate + term.as_interval("M")
+    terms = (elapsed // term) * term
+    candidate = base + terms.as_interval("M")
+    later = base + (terms + term).as_interval("M")  # from the start, not the clamped candidate: Jan 31 → Mar 31
     rolled = ibis.ifelse(candidate > as_of, candidate, later)
     return ibis.ifelse(base > as_of, base, rolled)
 
