@@ -56,7 +56,9 @@ def account_metrics(tables: Mapping[str, ir.Table | None], lines: ir.Table, *, a
     out = _arr_on(lines, as_of)
     out = out.filter(out.arr > 0)
     paid = lines.filter(lines.mrr > 0)
-    out = join_on_account(out, paid.group_by("account_id").aggregate(customer_since=paid.start_date.min()))
+    active = (paid.start_date <= as_of) & (paid.end_date.isnull() | (paid.end_date > as_of))
+    out = join_on_account(out, paid.group_by("account_id").aggregate(
+        customer_since=paid.start_date.min(), seats=paid.quantity.sum(where=active)))
     customers = out.select("account_id")
     before = _arr_on(lines, as_of - dt.timedelta(days=90)).rename(_arr_before="arr")
     renewals = next_renewals(lines, as_of=as_of, default_term_months=default_term_months)
@@ -78,6 +80,8 @@ def account_metrics(tables: Mapping[str, ir.Table | None], lines: ir.Table, *, a
     for family in families.values():
         if family is not None:
             out = join_on_account(out, family)
+    if families["events"] is not None:
+        out = out.mutate(seat_utilisation=ratio(ibis.coalesce(out.active_users_30d, 0), out.seats))
     metrics = registered(value)
     columns = {}
     for m in metrics:

@@ -41,7 +41,9 @@ def first_uses(events: ir.Table) -> ir.Table:
 def adoption_metrics(events: ir.Table, features: ir.Table | None, lines: ir.Table, customers: ir.Table, *,
                      as_of: dt.date, rules: AdoptionRules | None = None,
                      firsts: ir.Table | None = None) -> ir.Table:
-    """One row per account in `customers` (a table with `account_id`) with every adoption metric.
+    """One row per account in `customers` (a table with `account_id`) with the event-based adoption metrics.
+
+    Seats and utilisation are in `accounts.account_metrics`: seats need only subscriptions.
 
     `lines` are the paying subscription lines in the base currency (`paying_lines`); `firsts`
     is `first_uses(events)`, computed here when not given. Accounts
@@ -56,14 +58,12 @@ def adoption_metrics(events: ir.Table, features: ir.Table | None, lines: ir.Tabl
     out = customers.select("account_id")
     out = join_on_account(out, _recent_usage(known, day))
     out = join_on_account(out, _first_uses(firsts, day, rules))
-    out = join_on_account(out, _seats(lines, day))
     zero = ("active_users_7d", "active_users_30d", "active_users_90d", "feature_breadth_30d", "feature_breadth_90d",
             "features_first_used_180d", "_first_used_zombie", "_events_30d", "_events_prior_30d",
             "_events_quarter_ago", "_breadth_quarter_ago", "_user_days_30d")
     out = out.mutate(**{name: ibis.coalesce(out[name], 0) for name in zero})
     users = out.active_users_30d
     out = out.mutate(
-        seat_utilisation=ratio(users, out.seats),
         stickiness=ratio(out._user_days_30d / 30.0, users),
         events_per_active_user_30d=ratio(out._events_30d, users),
         usage_trend_30d=ratio(out._events_30d, out._events_prior_30d) - 1,
@@ -80,7 +80,7 @@ def adoption_metrics(events: ir.Table, features: ir.Table | None, lines: ir.Tabl
         out = out.mutate(time_to_value_days=ibis.null("int64"), onboarding_complete=ibis.null("boolean"),
                          new_feature_adoption_180d=ibis.null("float64"))
     return out.select(
-        "account_id", "active_users_7d", "active_users_30d", "active_users_90d", "seats", "seat_utilisation",
+        "account_id", "active_users_7d", "active_users_30d", "active_users_90d",
         "stickiness", "events_per_active_user_30d", "feature_breadth_30d", "feature_breadth_90d",
         "features_first_used_180d", "new_feature_adoption_180d", "usage_trend_30d", "usage_vs_quarter_ago",
         "time_to_value_days", "onboarding_complete", "zombie",
@@ -136,41 +136,42 @@ def _first_uses(firsts: ir.Table, day: Day, rules: AdoptionRules) -> ir.Table:
     )
 
 
-def _seats(lines: ir.Table, day: Day) -> ir.Table:
-    """Seats under contract today, and the first paid start (the start of time to value)."""
+def _paid_starts(lines: ir.Table) -> ir.Table:
+    """Each account's first paid start: where time to value and onboarding start."""
     paid = lines.filter(lines.mrr > 0)
-    active = (paid.start_date <= day.date) & (paid.end_date.isnull() | (paid.end_date > day.date))
-    return paid.group_by("account_id").aggregate(
-        seats=paid.quantity.sum(where=active),
-        _first_start=paid.start_date.min(),
-    )
+    return paid.group_by("account_id").aggregate(_first_start=paid.start_date.min())
 
 
 def _time_to_value(firsts: ir.Table, features: ir.Table, lines: ir.Table, day: Day,
                    rules: AdoptionRules) -> ir.Table:
-    """Days from the first paid start to the first key event, and whether onboarding completed in time."""
-    key = features.filter(features.is_key.fill_null(False)).select("event")
-    key_count = key.count().as_scalar()
-    starts = _seats(lines, day).select("account_id", "_first_start")
-    reached = firsts.semi_join(key, "event").join(starts, "account_id")
-    deadline = reached._first_start.cast("timestamp") + ibis.interval(days=rules.onboarding_days)
-    per_account = reached.group_by("account_id").aggregate(
-        _first_key=reached.first_used.min(),
-        _in_time=(reached.first_used < deadline).sum(),
-    )
-    joined = starts.left_join(per_account, "account_id")
-    ttv = ibis.greatest(joined._first_key.cast("date").delta(joined._first_start, unit="day"), 0)
-    period_over = day.date >= joined._first_start + ibis.interval(days=rules.onboarding_days)
+    """Days from the first paid start to the first key event, and whether onboarding completed in time.
+
+    Onboarding asks for the key features that existed during the account's onboarding period
+    and by `as_of` (no `released_at`: always existed), so a key feature shipped later never
+    rewrites an earlier verdict.
+    """
+    key = features.filter(features.is_key.fill_null(False)).select("event", "released_at")
+    starts = _paid_starts(lines)
+    deadline_day = starts._first_start + ibis.interval(days=rules.onboarding_days)
+    starts = starts.mutate(_deadline=deadline_day.cast("timestamp"), _period_over=day.date >= deadline_day,
+                           _cutoff=ibis.least(deadline_day.cast("date"), day.date))
+    expected = starts.cross_join(key)
+    expected = expected.filter(expected.released_at.isnull() | (expected.released_at <= expected._cutoff))
+    reached = expected.join(firsts, ["account_id", "event"])
+    needed = expected.group_by("account_id").aggregate(_needed=expected.count())
+    per_account = reached.group_by("account_id").aggregate(_in_time=(reached.first_used < reached._deadline).sum())
+    first_key = firsts.semi_join(key, "event").group_by("account_id").aggregate(_first_key=firsts.first_used.min())
+    joined = join_on_account(join_on_account(join_on_account(starts, needed), per_account), first_key)
+    days = joined._first_key.cast("date").delta(joined._first_start, unit="day")
+    ttv = ibis.ifelse(days < 0, 0, days)  # a key event in a trial before the first paid start: value from day 0
+    needed_count = ibis.coalesce(joined._needed, 0)
     complete = ibis.cases(
-        (ibis.coalesce(joined._in_time, 0) >= key_count, True),
-        (period_over, False),
+        (needed_count == 0, ibis.null("boolean")),
+        (ibis.coalesce(joined._in_time, 0) >= needed_count, True),
+        (joined._period_over, False),
         else_=ibis.null("boolean"),
     )
-    return joined.select(
-        "account_id",
-        time_to_value_days=ttv.cast("int64"),
-        onboarding_complete=ibis.ifelse(key_count > 0, complete, ibis.null("boolean")),
-    )
+    return joined.select("account_id", time_to_value_days=ttv.cast("int64"), onboarding_complete=complete)
 
 
 def _new_features_used(firsts: ir.Table, features: ir.Table, day: Day) -> tuple[ir.Table, ir.IntegerScalar]:

@@ -60,8 +60,10 @@ METRICS: tuple[Metric, ...] = (
            "Days from the first paid contract start to the first key event (features.is_key); 0 if reached "
            "before the start; empty until reached.", "features"),
     Metric("onboarding_complete", "adoption", "flag",
-           "Every key event reached within the onboarding period (adoption.onboarding_days) of the first paid "
-           "start; empty while that period is still running and not all are reached.", "features", boolean=True),
+           "Every key event that existed by the end of the onboarding period (adoption.onboarding_days after the "
+           "first paid start, released_at empty = always) was reached within it; empty while that period is "
+           "still running and not all are reached, or when no key feature existed then.", "features",
+           boolean=True),
     Metric("zombie", "adoption", "flag",
            "Users still log in (active users in 30 days ≥ adoption.zombie_min_active_users) but no feature was "
            "used for the first time in adoption.zombie_new_feature_days and 30-day breadth is flat or falling "
