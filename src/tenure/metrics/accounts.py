@@ -57,14 +57,11 @@ def account_metrics(tables: Mapping[str, ir.Table | None], lines: ir.Table, *, a
     out = out.filter(out.arr > 0)
     paid = lines.filter(lines.mrr > 0)
     active = (paid.start_date <= as_of) & (paid.end_date.isnull() | (paid.end_date > as_of))
-    out = join_on_account(out, paid.group_by("account_id").aggregate(
-        customer_since=paid.start_date.min(), seats=paid.quantity.sum(where=active)))
     customers = out.select("account_id")
     before = _arr_on(lines, as_of - dt.timedelta(days=90)).rename(_arr_before="arr")
     renewals = next_renewals(lines, as_of=as_of, default_term_months=default_term_months)
-    out = join_on_account(out, before)
-    out = out.mutate(arr_change_90d=ratio(out.arr, out._arr_before) - 1)
-    out = join_on_account(out, renewals.select("account_id", "renewal_date", "days_to_renewal"))
+    starts = paid.group_by("account_id").aggregate(customer_since=paid.start_date.min(),
+                                                   seats=paid.quantity.sum(where=active))
 
     events = tables.get("events")
     families: dict[str, ir.Table | None] = {
@@ -77,9 +74,9 @@ def account_metrics(tables: Mapping[str, ir.Table | None], lines: ir.Table, *, a
         "surveys": _maybe(nps_metrics, tables.get("surveys"), as_of),
         "value": _value(events, value, day) if events is not None and value else None,
     }
-    for family in families.values():
-        if family is not None:
-            out = join_on_account(out, family)
+    out = join_on_account(out, starts, before, renewals.select("account_id", "renewal_date", "days_to_renewal"),
+                          *(family for family in families.values() if family is not None))
+    out = out.mutate(arr_change_90d=ratio(out.arr, out._arr_before) - 1)
     if families["events"] is not None:
         out = out.mutate(seat_utilisation=ratio(ibis.coalesce(out.active_users_30d, 0), out.seats))
     metrics = registered(value)

@@ -56,8 +56,11 @@ def adoption_metrics(events: ir.Table, features: ir.Table | None, lines: ir.Tabl
     firsts = first_uses(events) if firsts is None else firsts
     firsts = firsts.filter(firsts.first_used < day.end)
     out = customers.select("account_id")
-    out = join_on_account(out, _recent_usage(known, day))
-    out = join_on_account(out, _first_uses(firsts, day, rules))
+    parts = [_recent_usage(known, day), _first_uses(firsts, day, rules)]
+    if features is not None:
+        used, released = _new_features_used(firsts, features, day)
+        parts += [_time_to_value(firsts, features, lines, day, rules), used]
+    out = join_on_account(out, *parts)
     zero = ("active_users_7d", "active_users_30d", "active_users_90d", "feature_breadth_30d", "feature_breadth_90d",
             "features_first_used_180d", "_first_used_zombie", "_events_30d", "_events_prior_30d",
             "_events_quarter_ago", "_breadth_quarter_ago", "_user_days_30d")
@@ -72,9 +75,6 @@ def adoption_metrics(events: ir.Table, features: ir.Table | None, lines: ir.Tabl
         & (out.feature_breadth_30d <= out._breadth_quarter_ago),
     )
     if features is not None:
-        out = join_on_account(out, _time_to_value(firsts, features, lines, day, rules))
-        used, released = _new_features_used(firsts, features, day)
-        out = join_on_account(out, used)
         out = out.mutate(new_feature_adoption_180d=ratio(ibis.coalesce(out._new_used, 0), released))
     else:
         out = out.mutate(time_to_value_days=ibis.null("int64"), onboarding_complete=ibis.null("boolean"),
@@ -98,26 +98,25 @@ def _recent_usage(known: ir.Table, day: Day) -> ir.Table:
     recent = recent.mutate(day=recent.timestamp.date(), uses=ibis.coalesce(recent["count"], 1))
     since = {n: day.date_since(n) for n in (7, 30, 60, 90)}
 
-    user_days = recent.group_by(["account_id", "user_id", "day"]).aggregate(uses=recent.uses.sum())
-    d = user_days.day
+    d = recent.day
     last_30 = d >= since[30]
     quarter_ago = d < since[90]  # the 30 days ending a quarter before: days 91–120 back
-    users = user_days.group_by(["account_id", "user_id"]).aggregate(
+    users = recent.group_by(["account_id", "user_id"]).aggregate(
         last_day=d.max(),
-        days_30d=last_30.sum(),
-        events_30d=user_days.uses.sum(where=last_30),
-        events_prior_30d=user_days.uses.sum(where=(d >= since[60]) & ~last_30),
-        events_quarter_ago=user_days.uses.sum(where=quarter_ago),
+        events_30d=recent.uses.sum(where=last_30),
+        events_prior_30d=recent.uses.sum(where=(d >= since[60]) & ~last_30),
+        events_quarter_ago=recent.uses.sum(where=quarter_ago),
     )
     per_account = users.group_by("account_id").aggregate(
         active_users_7d=(users.last_day >= since[7]).sum(),
         active_users_30d=(users.last_day >= since[30]).sum(),
         active_users_90d=(users.last_day >= since[90]).sum(),
-        _user_days_30d=users.days_30d.sum(),
         _events_30d=users.events_30d.sum(),
         _events_prior_30d=users.events_prior_30d.sum(),
         _events_quarter_ago=users.events_quarter_ago.sum(),
     )
+    user_days = recent.filter(last_30).select("account_id", "user_id", "day").distinct()
+    active_days = user_days.group_by("account_id").aggregate(_user_days_30d=user_days.count())
     features = recent.group_by(["account_id", "event"]).aggregate(
         last_day=recent.day.max(), used_quarter_ago=(recent.day < since[90]).any(),
     )
@@ -126,7 +125,7 @@ def _recent_usage(known: ir.Table, day: Day) -> ir.Table:
         feature_breadth_90d=(features.last_day >= since[90]).sum(),
         _breadth_quarter_ago=features.used_quarter_ago.sum(),
     )
-    return join_on_account(per_account, breadth)
+    return join_on_account(per_account, breadth, active_days)
 
 
 def _first_uses(firsts: ir.Table, day: Day, rules: AdoptionRules) -> ir.Table:
@@ -161,7 +160,7 @@ def _time_to_value(firsts: ir.Table, features: ir.Table, lines: ir.Table, day: D
     needed = expected.group_by("account_id").aggregate(_needed=expected.count())
     per_account = reached.group_by("account_id").aggregate(_in_time=(reached.first_used < reached._deadline).sum())
     first_key = firsts.semi_join(key, "event").group_by("account_id").aggregate(_first_key=firsts.first_used.min())
-    joined = join_on_account(join_on_account(join_on_account(starts, needed), per_account), first_key)
+    joined = join_on_account(starts, needed, per_account, first_key)
     days = joined._first_key.cast("date").delta(joined._first_start, unit="day")
     ttv = ibis.ifelse(days < 0, 0, days)  # a key event in a trial before the first paid start: value from day 0
     needed_count = ibis.coalesce(joined._needed, 0)

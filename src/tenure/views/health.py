@@ -77,13 +77,12 @@ def health_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = None,
     scored = account_scores(measures, ws.config.health, keys=keys)
     scores = scored.filter(scored._now).drop("_now")
     before = scored.filter(~scored._now)
-    out = join_on_account(scores, before.select("account_id", _score_before=before.score))
-    out = out.mutate(score_change_30d=out.score - out._score_before).drop("_score_before")
-    out = join_on_account(out, metrics.select("account_id", "arr", "renewal_date", "days_to_renewal", "zombie"))
     accounts = ws.warehouse.table("accounts")
     attributes = [c for c in ACCOUNT_COLUMNS if accounts is not None and c in accounts.columns]
-    if attributes:
-        out = join_on_account(out, accounts.select("account_id", *attributes))
+    out = join_on_account(scores, before.select("account_id", _score_before=before.score),
+                          metrics.select("account_id", "arr", "renewal_date", "days_to_renewal", "zombie"),
+                          *([accounts.select("account_id", *attributes)] if attributes else []))
+    out = out.mutate(score_change_30d=out.score - out._score_before).drop("_score_before")
     for column in ACCOUNT_COLUMNS:
         if column not in out.columns:
             out = out.mutate(**{column: ibis.null("string")})
