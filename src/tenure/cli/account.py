@@ -20,8 +20,8 @@ def register(app: typer.Typer) -> None:
             dump_json({
                 "as_of": view.as_of, "account": {k: clean(v) for k, v in view.profile.items()},
                 "health": {k: clean(v) for k, v in view.health.items()} if view.health else None,
-                "arr_history": view.arr_history.to_dict(orient="records"),
-                "measures": view.measures.to_dict(orient="records"),
+                "arr_history": [{k: clean(v) for k, v in row.items()} for row in view.arr_history.to_dict("records")],
+                "measures": [{k: clean(v) for k, v in row.items()} for row in view.measures.to_dict("records")],
                 "metrics": {row["metric"]: clean(row["value"]) for row in view.metrics.to_dict(orient="records")},
             })
             return

@@ -57,14 +57,14 @@ def run_cli() -> int:
         return 130
     except (typer.Exit, SystemExit) as exc:
         return getattr(exc, "exit_code", getattr(exc, "code", 0)) or 0
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except typer.Abort:
+        return 1
+    except Exception as exc:
+        # usage errors (bad option, bad value) carry their message and exit code; typer ≥ 0.29
+        # bundles its own click, so they are recognised by shape rather than by click's class
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            return 1
         raise
     return 0
 

@@ -35,9 +35,9 @@ def register(app: typer.Typer) -> None:
         if start is None and end is not None:
             raise typer.BadParameter("--to needs --from")
         when = parse_date(end if end is not None else as_of, name="--to" if end is not None else "--as-of")
-        written = run_pipeline(ws, as_of=when)
+        days = dates(parse_date(start, name="--from"), when, every) if start is not None else []
+        written = run_pipeline(ws, as_of=when)  # after every option is checked: a rejected run changes nothing
         if start is not None:
-            days = dates(parse_date(start, name="--from"), when, every)
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           console=errors, transient=True) as bar:
                 task = bar.add_task("health history", total=len(days))

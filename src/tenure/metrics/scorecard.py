@@ -9,7 +9,7 @@ in each group. Bands cut the 0–100 score into red, yellow and green without ga
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -68,7 +68,16 @@ class Measure(Strict):
     linear: Linear | None = None
     steps: Steps | None = None
     flag: Flag | None = None
-    missing: Literal["skip"] | Score = "skip"
+    missing: object = Field(default="skip", description="'skip' (renormalise the others) or a score 0–100.")
+
+    @field_validator("missing")
+    @classmethod
+    def _skip_or_score(cls, value: object) -> str | float:
+        if value == "skip":
+            return "skip"
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100:
+            return float(value)
+        raise ValueError(f"must be 'skip' or a score from 0 to 100, not {value!r}")
 
     @model_validator(mode="after")
     def _one_scoring(self) -> Measure:
