@@ -26,6 +26,7 @@ DECIMAL_RE = r"-?\d{1,14}(\.\d+)?"
 INTEGER_RE = r"-?\d{1,18}"
 BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 MAX_LINE_BYTES = 64 * 1024 * 1024
+UNNAMED = "__unnamed_column_"
 
 # Parquet physical types accepted for each contract kind (DuckDB's names for them).
 PARQUET_TYPES = {
@@ -109,8 +110,8 @@ class Stager:
                           "the file is UTF-16 or UTF-32 encoded; save it as UTF-8 (with or without BOM)")
             return None
         try:
-            with source.path.open(encoding="utf-8-sig", newline="") as handle:
-                first = handle.readline(MAX_LINE_BYTES)
+            with source.path.open("rb") as handle:  # decode the header line only: a bad byte below it is a row's
+                first = handle.readline(MAX_LINE_BYTES).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             self._problem(source, 0, None, None, "encoding",
                           f"the header is not UTF-8 (byte 0x{exc.object[exc.start]:02x}); save the file as UTF-8")
@@ -125,7 +126,8 @@ class Stager:
                           "the header has one column; the file looks delimited by something other "
                           "than a comma (tenure reads comma-separated files)")
             return None
-        return header
+        # an empty name (a trailing comma from a spreadsheet) is an unnamed column: read and ignored
+        return [name or f"{UNNAMED}{i + 1}" for i, name in enumerate(header)]
 
     def _typed_from_text(self, column: Column, raw: str) -> list[str]:
         """SQL for the typed value of a CSV column, and for its values that do not parse."""
@@ -151,6 +153,7 @@ class Stager:
     def _timestamp_from_text(self, text: str) -> str:
         # ISO 8601 allows minutes without seconds (10:00Z); DuckDB's parser wants the seconds.
         text = rf"regexp_replace({text}, '^(\d{{4}}-\d{{2}}-\d{{2}}[T ]\d{{2}}:\d{{2}})([Zz+-]|$)', '\1:00\2')"
+        text = f"regexp_replace({text}, 'z$', 'Z')"  # RFC 3339 allows a lower-case z; DuckDB's parser does not
         with_offset = (f"CASE WHEN regexp_full_match({text}, '{TS_BODY}{TS_OFFSET}') "
                        f"THEN timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ)) END")
         if self.timezone is None:
@@ -210,17 +213,22 @@ class Stager:
     def _check_columns(self, source: SourceFile, table: Table, header: list[str]) -> dict[str, str] | None:
         """Map contract columns to the file's columns (case-insensitive); report missing ones."""
         present: dict[str, str] = {}
+        seen: set[str] = set()
         ok = True
         for name in header:
             key = name.strip().lower()
-            if key in present:
+            if key in seen:
                 self._problem(source, 0, name, None, "duplicate_column", "the column appears twice in the header")
                 ok = False
+            elif key.startswith(UNNAMED):
+                self.warnings.append(Problem(str(source.path), 0, None, None, "unknown_column",
+                                             f"column {key.removeprefix(UNNAMED)} has no name; ignored"))
             elif key in table.column_by_name:
                 present[key] = name
             else:
                 self.warnings.append(Problem(str(source.path), 0, name, None, "unknown_column",
                                              f"not a column of {table.name}; ignored"))
+            seen.add(key)
         for column in table.required_columns:
             if column not in present:
                 self._problem(source, 0, column, None, "missing_column",
@@ -242,13 +250,29 @@ class Stager:
             rule = "unreadable"
         else:
             rule = "csv_syntax"
-        row = int(line.group(1)) - 1 if line else None
-        where = f" (line {line.group(1)} of the file)" if line else ""
+        row = int(line.group(1)) - 1 if line else None  # DuckDB counts records, the header being the first
+        file_line = _file_line(source, int(line.group(1))) if line and source.format == "csv" else None
+        where = f" (line {file_line} of the file)" if file_line else ""
         self._problem(source, row, None, None, rule, f"{reason}{where}")
 
     def _problem(self, source: SourceFile, row: int | None, column: str | None, value: str | None,
                  rule: str, message: str) -> None:
         self.problems.append(Problem(str(source.path), row, column, value, rule, message))
+
+
+def _file_line(source: SourceFile, record: int) -> int | None:
+    """The line of the file where a CSV record (1 = the header) starts: quoted values may span lines."""
+    try:
+        with source.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            previous_end = 0
+            for number, _ in enumerate(reader, start=1):
+                if number == record:
+                    return previous_end + 1
+                previous_end = reader.line_num
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    return None
 
 
 def unparsed(column: Column) -> str | None:
