@@ -110,15 +110,20 @@ def adoption(
     as_of: str = AS_OF,
     onboarding: bool = typer.Option(False, "--onboarding", help="Time to value and onboarding by start cohort "
                                     "and segment instead of per account."),
+    features: bool = typer.Option(False, "--features", help="Per feature: share of paying accounts and of active "
+                                  "users using it in the last 30 days."),
     period: str = typer.Option("quarter", "--period", help="With --onboarding: cohorts by start month or quarter."),
     top: int = typer.Option(None, "--top", min=1, help="Only the N largest accounts by ARR."),
     fmt: Format = FORMAT,
 ) -> None:
     """Adoption per paying account (users, seats, depth, breadth, trends, time to value, zombies)."""
-    from tenure.views.adoption import adoption_table, onboarding_table
+    from tenure.views.adoption import adoption_table, feature_table, onboarding_table
 
     ws = options(ctx).open()
     when = parse_date(as_of)
+    if features:
+        frame(feature_table(ws, as_of=when), fmt=fmt, title=f"Feature adoption, 30 days to {when}")
+        return
     if onboarding:
         if period not in ("month", "quarter"):
             raise typer.BadParameter("--period must be month or quarter")

@@ -178,3 +178,30 @@ def _new_features_used(firsts: ir.Table, features: ir.Table, day: Day) -> tuple[
     released = features.filter((features.released_at >= day.date_since(180)) & (features.released_at <= day.date))
     used = firsts.semi_join(released.select("event"), "event")
     return used.group_by("account_id").aggregate(_new_used=used.count()), released.count().as_scalar()
+
+
+def feature_adoption(events: ir.Table, features: ir.Table | None, customers: ir.Table, *, as_of: dt.date,
+                     days: int = 30) -> ir.Table:
+    """Per feature: the share of paying accounts and of active users that used it in the last `days` days.
+
+    `customers` holds the account_id of the paying accounts. With a `features` table every
+    listed feature appears (unused ones at 0) with its release date and key flag.
+    """
+    day = Day(as_of)
+    recent = events.filter((events.timestamp >= day.since(days)) & (events.timestamp < day.end))
+    recent = recent.semi_join(customers, "account_id")
+    users = recent.select("event", "account_id", "user_id").distinct()
+    per_feature = users.group_by("event").aggregate(accounts=users.account_id.nunique(), users=users.count())
+    active = recent.select("account_id", "user_id").distinct().count().as_scalar()
+    paying = customers.count().as_scalar()
+    if features is not None:
+        listed = features.select("event", "released_at", is_key=features.is_key.fill_null(False))
+        per_feature = listed.left_join(per_feature, "event").drop("event_right")
+    else:
+        per_feature = per_feature.mutate(released_at=ibis.null("date"), is_key=ibis.null("boolean"))
+    accounts = ibis.coalesce(per_feature.accounts, 0)
+    users_count = ibis.coalesce(per_feature.users, 0)
+    return per_feature.select(
+        "event", "released_at", "is_key", accounts=accounts, users=users_count,
+        account_share=ratio(accounts, paying), user_share=ratio(users_count, active),
+    ).order_by([ibis.desc("account_share"), "event"])

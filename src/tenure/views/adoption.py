@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import ibis
 
 from tenure.errors import NotFound
+from tenure.metrics.adoption import feature_adoption
 from tenure.metrics.calendar import month_index
 from tenure.metrics.registry import METRICS
 from tenure.views.health import metrics_at
@@ -27,6 +28,16 @@ def adoption_table(ws: Workspace, *, as_of: dt.date) -> pd.DataFrame:
     out = metrics.join(accounts.select("account_id", "name", "segment"), "account_id")
     out = out.select("account_id", "name", "segment", "arr", *ADOPTION).order_by([ibis.desc("arr"), "account_id"])
     return ws.warehouse.execute(out)
+
+
+def feature_table(ws: Workspace, *, as_of: dt.date, days: int = 30) -> pd.DataFrame:
+    """Per feature: share of paying accounts and of active users using it in the last `days` days."""
+    events = ws.warehouse.table("events")
+    if events is None:
+        raise NotFound("feature adoption needs the events table; load it first")
+    customers = metrics_at(ws, as_of=as_of).select("account_id")
+    return ws.warehouse.execute(feature_adoption(events, ws.warehouse.table("features"), customers, as_of=as_of,
+                                                 days=days))
 
 
 def onboarding_table(ws: Workspace, *, as_of: dt.date, period: str = "quarter") -> pd.DataFrame:
