@@ -37,6 +37,9 @@ class Workspace:
     def init(cls, root: Path, *, base_currency: str = "USD", warehouse_url: str | None = None) -> Workspace:
         """Create a workspace folder with a default, commented `tenure.yaml`."""
         path = root / CONFIG_FILE
+        blocking = next((p for p in (root, *root.parents) if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise ConfigError(f"{blocking} is a file, not a folder; choose another place for the workspace")
         if path.exists():
             raise ConfigError(f"{path} already exists; this folder is already a workspace")
         text = default_yaml(base_currency=base_currency, warehouse=warehouse_url)

@@ -66,8 +66,9 @@ def assert_error(result: Result, code: int, *words: str) -> None:
     """A failure reported as a message on stderr with its exit code: no traceback, every key word present."""
     assert "Traceback" not in result.output, str(result)
     assert result.returncode == code, str(result)
+    message = " ".join(result.stderr.split())  # off a terminal, long messages wrap at 160 columns
     for word in words:
-        assert word in result.stderr, f"{word!r} not in the message\n{result}"
+        assert " ".join(word.split()) in message, f"{word!r} not in the message\n{result}"
 
 
 def fingerprint(root: Path) -> dict[str, tuple[int, str]]:

@@ -50,7 +50,9 @@ def run_cli() -> int:
         show_problems(exc)
         return exc.exit_code
     except TenureError as exc:
-        errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+        from rich.markup import escape
+
+        errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return exc.exit_code
     except KeyboardInterrupt:
         errors.print("interrupted; nothing was changed by the unfinished step")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tenure.cli.context import AS_OF, FORMAT, Format, options, parse_date
-from tenure.cli.render import console, dump_json, frame, show_value
+from tenure.cli.render import clean, console, dump_json, frame, show_value
 
 app = typer.Typer(help="Revenue truth (ARR, movements, GRR/NRR, churn, cohorts, renewals) and adoption.",
                   no_args_is_help=True)
@@ -18,7 +18,8 @@ def show_summary(summary, fmt: Format, *, health=None) -> None:
             "as_of": summary.as_of, "period_end": summary.period_end, "currency": summary.base_currency,
             "window_months": summary.window_months, **summary.headline, "targets": summary.targets,
             "bridge": [{k: v for k, v in row.items()} for row in summary.bridge.to_dict(orient="records")],
-            **({"groups": summary.groups.to_dict(orient="records")} if summary.groups is not None else {}),
+            **({"groups": [{k: clean(v) for k, v in row.items()} for row in summary.groups.to_dict("records")]}
+               if summary.groups is not None else {}),
             **({"health": health.to_dict(orient="records"),
                 "arr_at_risk": float(health.loc[health["at_risk"], "arr"].sum())} if health is not None else {}),
         })
@@ -74,6 +75,7 @@ def cohorts(
     as_of: str = AS_OF,
     period: str = typer.Option("quarter", "--period", help="Cohort by start month or quarter."),
     metric: str = typer.Option("revenue", "--metric", help="revenue or logo retention in the matrix."),
+    recent: int = typer.Option(12, "--cohorts", min=1, help="Table: only the most recent N cohorts (csv/json: all)."),
     fmt: Format = FORMAT,
 ) -> None:
     """Retention cohorts by start month or quarter (table: matrix; csv/json: long form)."""
@@ -86,6 +88,7 @@ def cohorts(
     if metric not in ("revenue", "logo"):
         raise typer.BadParameter("--metric must be revenue or logo")
     column = f"{metric}_retention"
+    table = table[table["cohort"].isin(table["cohort"].drop_duplicates().tail(recent))]
     matrix = table.pivot(index=["cohort", "cohort_accounts"], columns="age", values=column).reset_index()
     matrix.columns = [str(c) for c in matrix.columns]
     for age in matrix.columns[2:]:

@@ -29,6 +29,7 @@ from tenure.demo.team import staff
 from tenure.demo.timeline import Window, last_month_end_before
 from tenure.demo.usage import write_events
 from tenure.demo.writer import FORMATS, EventParts, arrow_table, clear_outputs, write_table
+from tenure.errors import TenureError
 
 Progress = Callable[[str, int, int], None]
 STREAMS = ("company", "fx", "contracts", "team", "contacts", "activities", "tickets", "surveys",
@@ -56,6 +57,9 @@ def generate(out_dir: Path, *, accounts: int = 1000, months: int = 36, seed: int
     def stream(name: str) -> np.random.Generator:
         return np.random.default_rng([seed, STREAMS.index(name)])
 
+    blocking = next((p for p in (out_dir, *out_dir.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise TenureError(f"{blocking} is a file, not a folder; choose another --out")
     out_dir.mkdir(parents=True, exist_ok=True)
     clear_outputs(out_dir)
     rows: dict[str, int] = {}
