@@ -128,8 +128,6 @@ def adoption(
         frame(feature_table(ws, as_of=when), fmt=fmt, title=f"Feature adoption, 30 days to {when}")
         return
     if onboarding:
-        if period not in ("month", "quarter"):
-            raise typer.BadParameter("--period must be month or quarter")
         table = onboarding_table(ws, as_of=when, period=period)
         target = ws.config.adoption.time_to_value_target_days
         frame(table, fmt=fmt, title=f"Onboarding by start {period} and segment (target: median time to value "

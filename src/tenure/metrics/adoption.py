@@ -56,7 +56,7 @@ def adoption_metrics(events: ir.Table, features: ir.Table | None, lines: ir.Tabl
     firsts = first_uses(events) if firsts is None else firsts
     firsts = firsts.filter(firsts.first_used < day.end)
     out = customers.select("account_id")
-    parts = [_recent_usage(known, day), _first_uses(firsts, day, rules)]
+    parts = [_recent_usage(known, day), _new_adoption(firsts, day, rules)]
     if features is not None:
         used, released = _new_features_used(firsts, features, day)
         parts += [_time_to_value(firsts, features, lines, day, rules), used]
@@ -128,7 +128,8 @@ def _recent_usage(known: ir.Table, day: Day) -> ir.Table:
     return join_on_account(per_account, breadth, active_days)
 
 
-def _first_uses(firsts: ir.Table, day: Day, rules: AdoptionRules) -> ir.Table:
+def _new_adoption(firsts: ir.Table, day: Day, rules: AdoptionRules) -> ir.Table:
+    """How many features each account used for the first time recently (180 days, and the zombie window)."""
     return firsts.group_by("account_id").aggregate(
         features_first_used_180d=(firsts.first_used >= day.since(180)).sum(),
         _first_used_zombie=(firsts.first_used >= day.since(rules.zombie_new_feature_days)).sum(),

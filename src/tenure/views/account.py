@@ -11,11 +11,11 @@ import ibis
 from tenure.errors import NotFound
 from tenure.metrics.accounts import registered
 from tenure.metrics.calendar import month_end
-from tenure.metrics.health import account_scores
-from tenure.views.health import measures_at, metrics_at
+from tenure.views.health import CHANGE_DAYS, metrics_at, scores_with_change
 from tenure.views.revenue import account_mrr
 
 if TYPE_CHECKING:
+    import ibis.expr.types as ir
     import pandas as pd
 
     from tenure.workspace import Workspace
@@ -51,22 +51,20 @@ def account_360(ws: Workspace, account_id: str, *, as_of: dt.date) -> Account360
         .limit(ARR_MONTHS).order_by("month_end")
     )
 
-    metrics = metrics_at(ws, as_of=as_of)
-    metrics = metrics.filter(metrics.account_id == account_id).cache()
+    def mine_at(day: dt.date) -> ir.Table:
+        metrics = metrics_at(ws, as_of=day)
+        return metrics.filter(metrics.account_id == account_id)
+
+    metrics = mine_at(as_of).cache()
     row = ws.warehouse.execute(metrics)
-    measures = measures_at(ws, as_of=as_of, metrics=metrics)
-    scored = ws.warehouse.execute(account_scores(measures, ws.config.health))
+    scores, measures = scores_with_change(ws, metrics, mine_at(as_of - dt.timedelta(days=CHANGE_DAYS)))
+    scored = ws.warehouse.execute(scores)
     table = ws.warehouse.execute(measures.order_by([ibis.desc("points_lost"), "metric"]))
     health = None
     if not scored.empty:
-        then = as_of - dt.timedelta(days=30)
-        earlier = metrics_at(ws, as_of=then)
-        earlier = earlier.filter(earlier.account_id == account_id)
-        before = ws.warehouse.execute(account_scores(measures_at(ws, as_of=then, metrics=earlier), ws.config.health))
         first = scored.iloc[0]
-        change = None if before.empty or first["score"] is None else first["score"] - before.iloc[0]["score"]
         health = {"score": first["score"], "band": first["band"], "scorecard": first["scorecard"],
-                  "score_change_30d": change}
+                  "score_change_30d": first["score_change_30d"]}
     if not row.empty:
         profile.update(arr=row.iloc[0]["arr"], customer_since=row.iloc[0]["customer_since"],
                        renewal_date=row.iloc[0]["renewal_date"], days_to_renewal=row.iloc[0]["days_to_renewal"])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from tenure.errors import NotFound
+from tenure.errors import NotFound, TenureError
 from tenure.metrics.adoption import feature_adoption
 from tenure.metrics.calendar import month_index
 from tenure.metrics.registry import METRICS
@@ -48,7 +48,7 @@ def onboarding_table(ws: Workspace, *, as_of: dt.date, period: str = "quarter") 
     onboarding period is over that reached every key event within it.
     """
     if period not in ("month", "quarter"):
-        raise ValueError(f"period must be month or quarter, not {period!r}")
+        raise TenureError(f"--period must be month or quarter, not {period!r}")
     missing = [name for name in ("events", "features") if ws.warehouse.table(name) is None]
     if missing:
         raise NotFound(f"time to value and onboarding need the {' and '.join(missing)} table(s); "

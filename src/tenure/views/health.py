@@ -59,30 +59,37 @@ def measures_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = Non
                           unavailable=unavailable_metrics(ws))
 
 
+def scores_with_change(ws: Workspace, now: ir.Table, earlier: ir.Table) -> tuple[ir.Table, ir.Table]:
+    """Score the metrics of a date and of 30 days before in one pass.
+
+    Returns the scores of `now` with `score_change_30d`, and the measures of `now`. `now` and
+    `earlier` are account tables (`metrics_at`) for the same accounts or a filter of them.
+    """
+    both = now.mutate(_now=True).union(earlier.mutate(_now=False)).cache()
+    keys = ("_now", "account_id")
+    measures = measure_scores(both, ws.warehouse.table("accounts"), ws.config.health, keys=keys,
+                              unavailable=unavailable_metrics(ws))
+    scored = account_scores(measures, ws.config.health, keys=keys)
+    before = scored.filter(~scored._now)
+    scores = join_on_account(scored.filter(scored._now).drop("_now"),
+                             before.select("account_id", _score_before=before.score))
+    scores = scores.mutate(score_change_30d=scores.score - scores._score_before).drop("_score_before")
+    return scores, measures.filter(measures._now).drop("_now")
+
+
 def health_at(ws: Workspace, *, as_of: dt.date, metrics: ir.Table | None = None,
               first_uses: ir.Table | None = None) -> ir.Table:
-    """One row per paying account: who it is, ARR, renewal, score, band, 30-day change and top drivers.
-
-    Both dates are scored in one pass: the metrics of `as_of` and of 30 days before, stacked.
-    """
+    """One row per paying account: who it is, ARR, renewal, score, band, 30-day change and top drivers."""
     if first_uses is None:
         first_uses = shared_first_uses(ws)
     if metrics is None:
         metrics = metrics_at(ws, as_of=as_of, first_uses=first_uses).cache()  # every measure reads it
     earlier = metrics_at(ws, as_of=as_of - dt.timedelta(days=CHANGE_DAYS), first_uses=first_uses)
-    both = metrics.mutate(_now=True).union(earlier.mutate(_now=False)).cache()
-    keys = ("_now", "account_id")
-    measures = measure_scores(both, ws.warehouse.table("accounts"), ws.config.health, keys=keys,
-                              unavailable=unavailable_metrics(ws))
-    scored = account_scores(measures, ws.config.health, keys=keys)
-    scores = scored.filter(scored._now).drop("_now")
-    before = scored.filter(~scored._now)
+    scores, _measures = scores_with_change(ws, metrics, earlier)
     accounts = ws.warehouse.table("accounts")
     attributes = [c for c in ACCOUNT_COLUMNS if accounts is not None and c in accounts.columns]
-    out = join_on_account(scores, before.select("account_id", _score_before=before.score),
-                          metrics.select("account_id", "arr", "renewal_date", "days_to_renewal", "zombie"),
+    out = join_on_account(scores, metrics.select("account_id", "arr", "renewal_date", "days_to_renewal", "zombie"),
                           *([accounts.select("account_id", *attributes)] if attributes else []))
-    out = out.mutate(score_change_30d=out.score - out._score_before).drop("_score_before")
     for column in ACCOUNT_COLUMNS:
         if column not in out.columns:
             out = out.mutate(**{column: ibis.null("string")})
