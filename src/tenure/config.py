@@ -77,6 +77,22 @@ class Value(Strict):
         return ValueDriver(self.name, self.event, self.per_event, self.unit)
 
 
+class Predict(Strict):
+    """How renewal outcomes are labelled and models trained (README, "Prediction")."""
+
+    horizon_days: Annotated[int, Field(ge=30, le=730)] = Field(
+        default=180, description="A renewal due within this many days of a cutoff is labelled by what happened.")
+    grace_days: Annotated[int, Field(ge=0, le=120)] = Field(
+        default=0, description="A renewal signed up to this many days late is not churn.")
+    flat_tolerance: Annotated[float, Field(ge=0, lt=1)] = Field(
+        default=0.01, description="ARR within this fraction of its value before the renewal counts as flat.")
+    training_months: Annotated[int, Field(ge=3, le=120)] = Field(
+        default=24, description="Months of monthly cutoffs a model trains on (the most recent with known outcomes).")
+    risk_threshold: Annotated[float, Field(gt=0, lt=1)] | None = Field(
+        default=None, description="A churn probability at or above this flags a renewal as at risk; "
+        "empty: twice the churn rate of the rows the model learned from.")
+
+
 class Config(Strict):
     """Everything in `tenure.yaml`. Later features add their own sections here."""
 
@@ -91,6 +107,7 @@ class Config(Strict):
     adoption: Adoption = Adoption()
     value: list[Value] = Field(default_factory=list)
     health: Health = Field(default_factory=default_health)
+    predict: Predict = Predict()
 
     @field_validator("base_currency")
     @classmethod
@@ -151,6 +168,13 @@ adoption:
 #   - {{name: hours_saved, event: report_created, per_event: 0.5, unit: hours}}
 
 {DEFAULT_HEALTH_YAML}
+predict:
+  horizon_days: 180             # renewals due within this many days of a cutoff are predicted
+  grace_days: 0                 # a renewal signed up to this many days late is not churn
+  flat_tolerance: 0.01          # ARR within 1% of its value before the renewal is a flat renewal
+  training_months: 24           # the model trains on this many months of monthly cutoffs
+  risk_threshold:               # churn probability that flags a renewal at risk; empty: twice the learned churn rate
+
 # The warehouse is warehouse.duckdb in this folder unless an Ibis URL is given:
 {warehouse_line}
 """

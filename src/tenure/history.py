@@ -38,7 +38,7 @@ def snapshot(ws: Workspace, *, as_of: dt.date, first_uses: ibis.Table | None = N
         METRICS_HISTORY: metrics.mutate(as_of=stamp).to_pyarrow(),
         HEALTH_HISTORY: health.mutate(as_of=stamp).to_pyarrow(),
     }
-    _store(ws.warehouse, tables, as_of)
+    store_snapshot(ws.warehouse, tables, as_of)
     return {name: table.num_rows for name, table in tables.items()}
 
 
@@ -72,7 +72,7 @@ def history(ws: Workspace, name: str = HEALTH_HISTORY):
     return backend.table(name) if name in backend.list_tables() else None
 
 
-def _store(warehouse: Warehouse, tables: dict[str, pa.Table], as_of: dt.date) -> None:
+def store_snapshot(warehouse: Warehouse, tables: dict[str, pa.Table], as_of: dt.date) -> None:
     """Replace the rows of `as_of` in each history table, all tables in one transaction."""
     backend = warehouse.backend
     present = set(backend.list_tables())

@@ -53,12 +53,12 @@ def account_metrics(tables: Mapping[str, ir.Table | None], lines: ir.Table, *, a
     Numeric metrics are float64, flags boolean.
     """
     day = Day(as_of)
-    out = _arr_on(lines, as_of)
+    out = arr_on(lines, as_of)
     out = out.filter(out.arr > 0)
     paid = lines.filter(lines.mrr > 0)
     active = (paid.start_date <= as_of) & (paid.end_date.isnull() | (paid.end_date > as_of))
     customers = out.select("account_id")
-    before = _arr_on(lines, as_of - dt.timedelta(days=90)).rename(_arr_before="arr")
+    before = arr_on(lines, as_of - dt.timedelta(days=90)).rename(_arr_before="arr")
     renewals = next_renewals(lines, as_of=as_of, default_term_months=default_term_months)
     starts = paid.group_by("account_id").aggregate(customer_since=paid.start_date.min(),
                                                    seats=paid.quantity.sum(where=active))
@@ -92,7 +92,7 @@ def account_metrics(tables: Mapping[str, ir.Table | None], lines: ir.Table, *, a
     return out.select("account_id", "customer_since", "renewal_date", **columns)
 
 
-def _arr_on(lines: ir.Table, day: dt.date) -> ir.Table:
+def arr_on(lines: ir.Table, day: dt.date) -> ir.Table:
     """Each account's ARR on a day: 12 × the MRR of its lines with start ≤ day < end."""
     active = lines.filter((lines.start_date <= day) & (lines.end_date.isnull() | (lines.end_date > day)))
     return active.group_by("account_id").aggregate(arr=(active.mrr.sum() * 12).cast("float64"))

@@ -1,0 +1,1 @@
+"""Prediction: point-in-time training sets, the renewal model, backtests, health-score validation, forecasts."""
