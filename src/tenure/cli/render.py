@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
@@ -16,9 +18,12 @@ from tenure.cli.context import Format
 console = Console(width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
-PERCENT = {"grr", "nrr", "logo_churn", "dollar_churn", "logo_retention", "revenue_retention"}
+PERCENT = {"grr", "nrr", "logo_churn", "dollar_churn", "logo_retention", "revenue_retention", "churn_rate",
+           "p_churn", "p_expand"}
+PERCENT_PREFIXES = ("grr_", "nrr_")
 MONEY = {"arr_at_risk", "arr", "arr_start", "arr_end", "new", "expansion", "contraction", "churn", "reactivation",
-         "acv", "mrr", "cohort_mrr", "mrr_start", "mrr_end"}
+         "acv", "mrr", "cohort_mrr", "mrr_start", "mrr_end", "arr_up", "expected_renewed", "expected_churn",
+         "expected_contraction", "expected_expansion"}
 
 
 def clean(value: Any) -> Any:
@@ -40,8 +45,12 @@ def show_value(name: str, value: Any) -> str:
     value = clean(value)
     if value is None:
         return "—"
-    if name in PERCENT:
+    if name in PERCENT or name.startswith(PERCENT_PREFIXES) and not name.endswith(("_pp", "_covered")):
         return f"{value * 100:.1f}%"
+    if name.endswith(("_auc", "brier", "brier_base_rate")):
+        return f"{value:.3f}"
+    if name.endswith("_pp"):
+        return f"{value:+.1f}"
     if name in MONEY:
         return f"{value:,.0f}"
     if isinstance(value, float):
@@ -69,3 +78,18 @@ def frame(data, *, fmt: Format, title: str | None = None) -> None:
 def dump_json(payload: dict) -> None:
     json.dump(payload, sys.stdout, indent=2, default=clean)
     sys.stdout.write("\n")
+
+
+@contextmanager
+def progress_bar(title: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A transient progress bar on stderr; yields `update(description, done, total)`."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=errors, transient=True) as bar:
+        task = bar.add_task(title, total=None)
+
+        def update(description: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{title}: {description}", completed=done, total=total)
+
+        yield update

@@ -115,4 +115,4 @@ def _amount(feature: str, number: float) -> str:
         return f"{number:.0f} {unit}"
     if feature == "term_months":
         return f"{number:.0f} months"
-    return f"{number:,.1f}".removesuffix(".0")
+    return f"{number:,.0f}" if abs(number) >= 10 else f"{number:.1f}".removesuffix(".0")

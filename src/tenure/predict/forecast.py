@@ -178,9 +178,8 @@ def _accumulate(sums, members, first: int, q: int, start: np.ndarray, end: np.nd
 
 def _summarise(sums: np.ndarray, groups, windows) -> pd.DataFrame:
     records = []
-    labels = [f"{s + dt.timedelta(days=1):%Y-%m} to {e:%Y-%m}" for s, e in windows]
-    labels.append(f"{windows[0][0] + dt.timedelta(days=1):%Y-%m} to {windows[-1][1]:%Y-%m} (12 months)"
-                  if len(windows) == 4 else f"{windows[0][0] + dt.timedelta(days=1):%Y-%m} to {windows[-1][1]:%Y-%m}")
+    labels = [f"{s + dt.timedelta(days=1):%Y-%m}..{e:%Y-%m}" for s, e in windows]
+    labels.append(f"next {3 * len(windows)} months")
     low, high = INTERVAL
     for g, group in enumerate(groups):
         for q, label in enumerate(labels):

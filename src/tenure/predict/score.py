@@ -51,8 +51,8 @@ def score(ws: Workspace, *, as_of: dt.date) -> tuple[int, pd.DataFrame]:
     stored = store.latest(ws)
     features = features_at(ws, as_of)
     scored = predict(stored.model, features, version=stored.version)
-    table = pa.Table.from_pandas(scored.assign(as_of=as_of, renewal_date=pd.to_datetime(scored["renewal_date"]).dt.date),
-                                 preserve_index=False)
+    dated = scored.assign(as_of=as_of, renewal_date=pd.to_datetime(scored["renewal_date"]).dt.date)
+    table = pa.Table.from_pandas(dated, preserve_index=False)
     store_snapshot(ws.warehouse, {PREDICTIONS: table}, as_of)
     return stored.version, scored
 

@@ -45,16 +45,29 @@ def known_before(rows: pd.DataFrame, day: pd.Timestamp, horizon_days: int, month
     return known
 
 
-def train(ws: Workspace, *, as_of: dt.date, progress: Callable[[dt.date], None] | None = None,
+def risk_threshold(configured: float | None, rows: pd.DataFrame) -> float:
+    """The configured churn probability that flags a renewal at risk, else twice the churn rate learned from."""
+    if configured is not None:
+        return configured
+    outcomes = rows["outcome"].dropna()
+    return min(0.9, 2 * float((outcomes == "churned").mean())) if len(outcomes) else 0.5
+
+
+def train(ws: Workspace, *, as_of: dt.date, progress: Callable[[str, int, int], None] | None = None,
           seed: int = 0) -> tuple[int, dict]:
-    """Train, check on a holdout and store a model; returns its version and metadata."""
+    """Train, check on a holdout and store a model; returns its version and metadata.
+
+    `progress(what, done, total)` hears of each cutoff's training rows as they are built.
+    """
     settings = ws.config.predict
     cutoffs = training_cutoffs(ws, as_of)
     if len(cutoffs) < 2:
         raise TenureError(f"not enough history to train at {as_of}: outcomes are known for "
                           f"{len(cutoffs)} monthly cutoff(s); a model needs at least 2 (the horizon is "
                           f"{settings.horizon_days} days and the first 3 months warm up the metrics)")
-    rows = training_rows(ws, cutoffs, progress=progress)
+    done = iter(range(1, len(cutoffs) + 1))
+    rows = training_rows(ws, cutoffs, progress=(lambda c: progress(f"features at {c}", next(done), len(cutoffs)))
+                         if progress else None)
     model = fit(rows, seed=seed)
     holdout = _holdout(rows, settings.horizon_days + settings.grace_days, seed)
     data = labelled(rows)
@@ -68,6 +81,7 @@ def train(ws: Workspace, *, as_of: dt.date, progress: Callable[[dt.date], None] 
         "accounts": int(data["account_id"].nunique()),
         "outcomes": {k: int(v) for k, v in data["outcome"].value_counts().items()},
         "features": model.features,
+        "risk_threshold": risk_threshold(settings.risk_threshold, rows),
         "holdout": holdout,
     }
     version = store.save(ws, model, metadata)

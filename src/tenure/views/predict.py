@@ -28,6 +28,7 @@ from tenure.predict.forecast import (
     simulate,
 )
 from tenure.predict.score import predict
+from tenure.predict.train import risk_threshold
 from tenure.predict.validation import health_report, suggested_weights
 
 if TYPE_CHECKING:
@@ -81,19 +82,11 @@ def backtest(ws: Workspace, *, as_of: dt.date, start: dt.date | None = None, end
     return BacktestResult(
         cutoffs=[t.date() for t in tests],
         model=report(scored),
-        lead=lead_times(scored, threshold=risk_threshold(ws, rows), horizon_days=lag),
+        lead=lead_times(scored, threshold=risk_threshold(settings.risk_threshold, rows), horizon_days=lag),
         health=health_report(scored),
         weights=suggested_weights(rows, tests, ws.config.health, horizon_days=lag),
         forecast=forecast,
     )
-
-
-def risk_threshold(ws: Workspace, rows: pd.DataFrame) -> float:
-    """The configured churn probability that flags a renewal at risk, else twice the churn rate learned from."""
-    if ws.config.predict.risk_threshold is not None:
-        return ws.config.predict.risk_threshold
-    outcomes = rows["outcome"].dropna()
-    return min(0.9, 2 * float((outcomes == "churned").mean())) if len(outcomes) else 0.5
 
 
 def _rows(ws: Workspace, cutoffs: list[dt.date], progress: Progress | None) -> pd.DataFrame:
