@@ -6,6 +6,8 @@ import typer
 
 from tenure.cli.context import AS_OF, FORMAT, Format, options, parse_date
 
+RISK_DAYS = 90
+
 
 def register(app: typer.Typer) -> None:
     @app.command("run")
@@ -19,6 +21,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Compute revenue tables, account metrics and health as of a date and store the snapshot.
 
+        When a model has been trained (`tenure predict train`), also store churn and expansion
+        scores for the date.
+
         With --from, store a snapshot for every week (or day) from --from to --to: history is
         keyed by date, so re-running a day replaces it.
         """
@@ -28,6 +33,8 @@ def register(app: typer.Typer) -> None:
         from tenure.cli.render import console, errors
         from tenure.history import backfill, dates, snapshot
         from tenure.pipeline import run_pipeline
+        from tenure.predict.score import score
+        from tenure.predict.store import latest
         from tenure.views.health import band_summary
         from tenure.views.revenue import revenue_summary
 
@@ -47,6 +54,13 @@ def register(app: typer.Typer) -> None:
         else:
             rows = snapshot(ws, as_of=when)
             stored = f"health history for {when}: " + ", ".join(f"{n} ({r:,} rows)" for n, r in rows.items())
+        model = latest(ws, required=False)
+        if model is not None:  # only the run's own date: a model must never score days it learned from
+            version, scored = score(ws, as_of=when)
+            due = scored[scored["days_to_renewal"] <= RISK_DAYS]
+            stored += (f"; churn and expansion scores of {len(scored):,} accounts by model v{version} "
+                       f"({len(due):,} renewals in {RISK_DAYS} days, expected churn "
+                       f"{(due['arr'] * due['churn_probability']).sum():,.0f} ARR)")
         if fmt is Format.table:
             console.print("Stored: " + ", ".join(f"{name} ({rows:,} rows)" for name, rows in written.items()))
             console.print(f"Stored: {stored}")

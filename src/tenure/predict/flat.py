@@ -109,7 +109,7 @@ def churn_label(values: pd.Series, positive: str | None) -> tuple[pd.Series, str
                           "say which one means churned with --positive")
     else:
         chosen = _churn_value(levels)
-    return text.map(lambda v: None if v is None else v.lower() == chosen.lower()), chosen
+    return text.map(lambda v: None if pd.isna(v) else v.lower() == chosen.lower()).astype(object), chosen
 
 
 def _churn_value(levels: list[str]) -> str:
