@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from tenure.errors import TenureError
-from tenure.metrics.calendar import index_of, month_end_of_index
+from tenure.metrics.calendar import index_of, last_closed_month, month_end_of_index
 from tenure.predict import store
 from tenure.predict.backtest import lead_times, report, rolling_scores
 from tenure.predict.dataset import first_cutoff, month_ends, training_cutoffs, training_rows
@@ -57,7 +57,7 @@ def backtest(ws: Workspace, *, as_of: dt.date, start: dt.date | None = None, end
     if end < first_cutoff(ws):
         raise TenureError(f"no cutoff has a known outcome by {as_of}: outcomes take {lag} days "
                           f"and the history starts at {first_cutoff(ws)}")
-    start = start or month_end_of_index(index_of(end) - 11)
+    start = start or month_end_of_index(last_closed_month(end) - 11)
     tests = [pd.Timestamp(c) for c in month_ends(start, end)]
     if not tests:
         raise TenureError(f"no month-end between --from {start} and --to {end} (outcomes are known up to {known})")
