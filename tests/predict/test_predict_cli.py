@@ -54,6 +54,12 @@ def test_train_score_run_and_forecast(workspace):
     assert done.returncode == 0, str(done)
     assert "churn and expansion scores of" in done.stdout and "by model v2" in done.stdout
 
+    riskiest = max(scored, key=lambda row: row["churn_probability"])
+    shown = json.loads(tenure("-w", workspace, "account", riskiest["account_id"], "--as-of", AS_OF, "--format",
+                              "json", cwd=workspace).stdout)
+    assert shown["prediction"]["churn_probability"] == pytest.approx(riskiest["churn_probability"])
+    assert shown["prediction"]["driver_1"] == riskiest["driver_1"]
+
     done = tenure("-w", workspace, "forecast", "--as-of", AS_OF, "--by", "segment", "--draws", "200",
                   "--format", "json", cwd=workspace)
     assert done.returncode == 0, str(done)

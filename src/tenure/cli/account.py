@@ -23,6 +23,7 @@ def register(app: typer.Typer) -> None:
                 "arr_history": [{k: clean(v) for k, v in row.items()} for row in view.arr_history.to_dict("records")],
                 "measures": [{k: clean(v) for k, v in row.items()} for row in view.measures.to_dict("records")],
                 "metrics": {row["metric"]: clean(row["value"]) for row in view.metrics.to_dict(orient="records")},
+                "prediction": {k: clean(v) for k, v in view.prediction.items()} if view.prediction else None,
             })
             return
         if fmt is Format.csv:
@@ -45,6 +46,15 @@ def register(app: typer.Typer) -> None:
             colour = {"red": "red", "yellow": "yellow", "green": "green"}.get(h["band"], "white")
             console.print(f"  {'Health':<15}[bold {colour}]{show_value('score', h['score'])} {h['band']}[/] "
                           f"({trend}; scorecard {h['scorecard']})")
+            if view.prediction is not None:
+                q = view.prediction
+                drivers = "; ".join(d for d in (q["driver_1"], q["driver_2"], q["driver_3"]) if d)
+                console.print(f"  {'Churn risk':<15}[bold]{q['churn_probability']:.0%}[/] at the next renewal "
+                              f"(contraction {q['contraction_probability']:.0%}, expansion "
+                              f"{q['expansion_probability']:.0%}; model v{q['model_version']}, scored "
+                              f"{clean(q['scored_on'])})")
+                if drivers:
+                    console.print(f"  {'Why':<15}{drivers}")
             frame(view.measures, fmt=fmt, title="Why: each measure's points (points lost against 100)")
         if not view.arr_history.empty:
             frame(view.arr_history, fmt=fmt, title="ARR at month-ends")

@@ -11,6 +11,7 @@ import ibis
 from tenure.errors import NotFound
 from tenure.metrics.accounts import registered
 from tenure.metrics.calendar import month_end
+from tenure.predict.score import PREDICTIONS
 from tenure.views.health import CHANGE_DAYS, metrics_at, scores_with_change
 from tenure.views.revenue import account_mrr
 
@@ -33,6 +34,7 @@ class Account360:
     health: dict | None  # score, band, scorecard, score_change_30d; None when not paying at as_of
     measures: pd.DataFrame  # group, metric, value, score, weight, points, points_lost
     metrics: pd.DataFrame  # family, metric, value, unit, description
+    prediction: dict | None = None  # the latest stored churn score on or before as_of, with its drivers
 
 
 def account_360(ws: Workspace, account_id: str, *, as_of: dt.date) -> Account360:
@@ -77,4 +79,21 @@ def account_360(ws: Workspace, account_id: str, *, as_of: dt.date) -> Account360
         for m in registered(ws.config.value_drivers())
     ])
     return Account360(as_of, profile, history, health,
-                      table[["group", "metric", "value", "score", "weight", "points", "points_lost"]], described)
+                      table[["group", "metric", "value", "score", "weight", "points", "points_lost"]], described,
+                      _prediction(ws, account_id, as_of))
+
+
+def _prediction(ws: Workspace, account_id: str, as_of: dt.date) -> dict | None:
+    """The account's most recent stored score (`tenure predict score` or `tenure run`) up to `as_of`."""
+    backend = ws.warehouse.backend
+    if PREDICTIONS not in backend.list_tables():
+        return None
+    table = backend.table(PREDICTIONS)
+    mine = table.filter((table.account_id == account_id) & (table.as_of <= ibis.literal(as_of, type="date")))
+    found = ws.warehouse.execute(mine.order_by(ibis.desc("as_of")).limit(1))
+    if found.empty:
+        return None
+    row = found.iloc[0]
+    return {"scored_on": row["as_of"], "model_version": int(row["model_version"]),
+            **{k: row[k] for k in ("churn_probability", "contraction_probability", "expansion_probability",
+                                   "driver_1", "driver_2", "driver_3")}}
