@@ -104,6 +104,10 @@ class Config(Strict):
         default=None,
         description="Ibis connection URL of the warehouse; empty: warehouse.duckdb in the workspace.",
     )
+    workflow_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the workflow store; empty: workflow.sqlite in the workspace.",
+    )
     adoption: Adoption = Adoption()
     value: list[Value] = Field(default_factory=list)
     health: Health = Field(default_factory=default_health)
@@ -177,6 +181,8 @@ predict:
 
 # The warehouse is warehouse.duckdb in this folder unless an Ibis URL is given:
 {warehouse_line}
+# CTAs, notes, handoffs and users live in workflow.sqlite here unless a SQLAlchemy URL is given:
+# workflow_url: postgresql+psycopg://user@host/tenure
 """
 
 

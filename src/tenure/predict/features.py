@@ -10,7 +10,6 @@ later cancelled would reveal its end through its days to renewal.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import ibis
@@ -19,7 +18,7 @@ import pandas as pd
 from tenure.metrics.accounts import account_metrics
 from tenure.metrics.columns import join_on_account, ratio
 from tenure.metrics.renewals import next_renewals
-from tenure.views.health import CHANGE_DAYS, scores_with_change, shared_first_uses
+from tenure.views.health import CHANGE_DAYS, scores_with_change
 from tenure.views.revenue import paying_lines
 
 if TYPE_CHECKING:
@@ -94,15 +93,3 @@ def _contract(lines: ir.Table, cutoff: dt.date, default_term_months: int) -> ir.
     return renewals.select("account_id", term_months=renewals.term_months.cast("float64"),
                            acv=renewals.acv.cast("float64")).join(products, "account_id", how="left") \
         .select("account_id", "term_months", "acv", "products")
-
-
-def feature_history(ws: Workspace, cutoffs: Sequence[dt.date], *,
-                    progress: Callable[[dt.date], None] | None = None) -> pd.DataFrame:
-    """The features of many cutoffs stacked into one frame (oldest first)."""
-    firsts = shared_first_uses(ws)
-    frames = []
-    for cutoff in sorted(cutoffs):
-        if progress:
-            progress(cutoff)
-        frames.append(features_at(ws, cutoff, first_uses=firsts))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-import ibis
 import pandas as pd
 import pyarrow as pa
 
@@ -55,13 +54,3 @@ def score(ws: Workspace, *, as_of: dt.date) -> tuple[int, pd.DataFrame]:
     table = pa.Table.from_pandas(dated, preserve_index=False)
     store_snapshot(ws.warehouse, {PREDICTIONS: table}, as_of)
     return stored.version, scored
-
-
-def stored_scores(ws: Workspace, *, as_of: dt.date):
-    """The stored scores of `as_of` as an Ibis table, or None when that day was not scored."""
-    backend = ws.warehouse.backend
-    if PREDICTIONS not in backend.list_tables():
-        return None
-    table = backend.table(PREDICTIONS)
-    day = table.filter(table.as_of == ibis.literal(as_of, type="date"))
-    return day if ws.warehouse.execute(day.count()) else None

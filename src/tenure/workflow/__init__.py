@@ -1,0 +1,1 @@
+"""The workflow store: SQLAlchemy models, Alembic migrations, sessions with an audit trail."""
