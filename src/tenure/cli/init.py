@@ -16,9 +16,13 @@ def register(app: typer.Typer) -> None:
         base_currency: str = typer.Option("USD", "--base-currency", help="ISO 4217 code amounts are reported in."),
         warehouse: str = typer.Option(None, "--warehouse", help="Ibis URL of the warehouse (default: DuckDB file)."),
     ) -> None:
-        """Create a workspace: tenure.yaml with defaults, and the warehouse on first load."""
+        """Create a workspace: tenure.yaml with defaults, the migrated workflow store, the warehouse on first load."""
+        from tenure.workflow.store import WorkflowStore
         from tenure.workspace import Workspace
 
         ws = Workspace.init(directory, base_currency=base_currency, warehouse_url=warehouse)
+        store = WorkflowStore.of(ws)
+        revision = store.upgrade()
+        store.dispose()
         console.print(f"Created workspace {ws.root} (base currency {ws.config.base_currency}, "
-                      f"warehouse {ws.warehouse.url}).")
+                      f"warehouse {ws.warehouse.url}, workflow store {store.safe_url} at revision {revision}).")

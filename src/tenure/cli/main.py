@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from tenure.cli import account, demo, forecast, health, init, load, metrics, predict, run
+from tenure.cli import account, db, demo, forecast, health, init, load, metrics, predict, run
 from tenure.cli.context import Options
 from tenure.errors import DataContractError, TenureError
 
@@ -36,6 +36,7 @@ health.register(app)
 account.register(app)
 predict.register(app)
 forecast.register(app)
+db.register(app)
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(demo.app, name="demo")
 

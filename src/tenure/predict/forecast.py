@@ -60,8 +60,14 @@ def _quarter_end(cutoff: pd.Timestamp) -> pd.Timestamp:
 
 
 def _between_period_sd(data: pd.DataFrame) -> float:
-    """Spread of the per-cutoff churn log-odds beyond binomial noise (0 when sampling explains it all)."""
-    per = data.groupby("cutoff")["outcome"].agg(n="size", rate=lambda s: (s == "churned").mean())
+    """Spread of churn log-odds between renewal months beyond binomial noise (0 when sampling explains it).
+
+    Each contract renewal counts once, in the month it fell due (a renewal is labelled at every
+    cutoff that sees it coming, and those overlapping cutoffs would smooth the swings away).
+    """
+    renewals = data[data["term_months"] > 1].drop_duplicates(["account_id", "renewal_date"])
+    month = pd.to_datetime(renewals["renewal_date"]).dt.to_period("M")
+    per = renewals.groupby(month)["outcome"].agg(n="size", rate=lambda s: (s == "churned").mean())
     per = per[(per["rate"] > 0) & (per["rate"] < 1) & (per["n"] >= 20)]
     if len(per) < 3:
         return 0.25  # too few periods to measure: a moderate default

@@ -1,0 +1,66 @@
+"""An account's state at a date, as the rules see it: one row per paying account.
+
+Health, every registered metric and the churn score come from the snapshot `tenure run`
+stores for the date (computed and stored here when missing), so rules read exactly the
+numbers the CSM sees. The owner is the effective one: a reassignment made in tenure
+overrides the loaded `owner_csm_id` (DESIGN.md, ownership).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import ibis
+import pandas as pd
+from sqlalchemy import func, select
+
+from tenure.history import HEALTH_HISTORY, METRICS_HISTORY, history, snapshot
+from tenure.predict.score import PREDICTIONS
+from tenure.workflow.models import OwnerAssignment
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tenure.workspace import Workspace
+
+HEALTH_COLUMNS = ("account_id", "name", "segment", "region", "owner_csm_id", "score", "band", "score_change_30d",
+                  "arr", "renewal_date", "days_to_renewal")
+
+
+def account_state(ws: Workspace, session: Session, *, as_of: dt.date) -> pd.DataFrame:
+    """Health, metrics, churn probability and effective owner of every account paying at `as_of`."""
+    if _stored(ws, HEALTH_HISTORY, as_of) is None or _stored(ws, METRICS_HISTORY, as_of) is None:
+        snapshot(ws, as_of=as_of)
+    health = ws.warehouse.execute(_stored(ws, HEALTH_HISTORY, as_of).select(*HEALTH_COLUMNS))
+    metrics = ws.warehouse.execute(_stored(ws, METRICS_HISTORY, as_of))
+    metrics = metrics.drop(columns=[c for c in ("as_of", "arr", "renewal_date", "days_to_renewal")
+                                    if c in metrics.columns])
+    state = health.merge(metrics, on="account_id", how="left")
+    scores = _stored(ws, PREDICTIONS, as_of)
+    if scores is not None:
+        churn = ws.warehouse.execute(scores.select("account_id", "churn_probability", "expansion_probability"))
+        state = state.merge(churn, on="account_id", how="left")
+    else:
+        state["churn_probability"] = float("nan")
+        state["expansion_probability"] = float("nan")
+    state["owner"] = _effective_owner(session, state)
+    return state
+
+
+def _stored(ws: Workspace, name: str, as_of: dt.date):
+    table = history(ws, name)
+    if table is None:
+        return None
+    day = table.filter(table.as_of == ibis.literal(as_of, type="date"))
+    return day if ws.warehouse.execute(day.count()) else None
+
+
+def _effective_owner(session: Session, state: pd.DataFrame) -> pd.Series:
+    """The latest reassignment made in tenure, else the loaded owner."""
+    latest = select(OwnerAssignment.account_id, func.max(OwnerAssignment.id).label("id")) \
+        .group_by(OwnerAssignment.account_id).subquery()
+    rows = session.execute(select(OwnerAssignment.account_id, OwnerAssignment.owner_person_id)
+                           .join(latest, OwnerAssignment.id == latest.c.id)).all()
+    override = dict(rows)
+    return state["account_id"].map(override).fillna(state["owner_csm_id"]).astype(object)
