@@ -17,6 +17,8 @@ from tenure.errors import ConfigError
 from tenure.metrics.accounts import ValueDriver, registered
 from tenure.metrics.adoption import AdoptionRules
 from tenure.metrics.scorecard import DEFAULT_HEALTH_YAML, Health, default_health
+from tenure.playbooks.config import Playbooks
+from tenure.playbooks.defaults import DEFAULT_PLAYBOOKS_YAML, default_playbooks
 
 CONFIG_FILE = "tenure.yaml"
 
@@ -112,6 +114,7 @@ class Config(Strict):
     value: list[Value] = Field(default_factory=list)
     health: Health = Field(default_factory=default_health)
     predict: Predict = Predict()
+    playbooks: Playbooks = Field(default_factory=default_playbooks)
 
     @field_validator("base_currency")
     @classmethod
@@ -137,6 +140,10 @@ class Config(Strict):
                         kind = "a flag; score it with `flag`" if found.boolean else "a number; score it with " \
                             "`linear` or `steps`"
                         problems.append(f"key '{key}': {measure.metric} is {kind}")
+        for i, rule in enumerate(self.playbooks.rules):
+            if rule.when.metric is not None and rule.when.metric not in metrics:
+                problems.append(f"key 'playbooks.rules.{i}.when.metric': unknown metric {rule.when.metric!r} "
+                                f"(known: {', '.join(metrics)})")
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -172,6 +179,7 @@ adoption:
 #   - {{name: hours_saved, event: report_created, per_event: 0.5, unit: hours}}
 
 {DEFAULT_HEALTH_YAML}
+{DEFAULT_PLAYBOOKS_YAML}
 predict:
   horizon_days: 180             # renewals due within this many days of a cutoff are predicted
   grace_days: 0                 # a renewal signed up to this many days late is not churn

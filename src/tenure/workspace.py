@@ -46,7 +46,13 @@ class Workspace:
         parse_config({"base_currency": base_currency, "warehouse": warehouse_url}, source="tenure init")
         root.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        return cls.open(root)
+        ws = cls.open(root)
+        from tenure.workflow.store import WorkflowStore
+
+        store = WorkflowStore.of(ws)
+        store.upgrade()  # the workflow store is part of a workspace from the start
+        store.dispose()
+        return ws
 
     def close(self) -> None:
         self.warehouse.close()

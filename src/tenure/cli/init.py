@@ -21,8 +21,5 @@ def register(app: typer.Typer) -> None:
         from tenure.workspace import Workspace
 
         ws = Workspace.init(directory, base_currency=base_currency, warehouse_url=warehouse)
-        store = WorkflowStore.of(ws)
-        revision = store.upgrade()
-        store.dispose()
         console.print(f"Created workspace {ws.root} (base currency {ws.config.base_currency}, "
-                      f"warehouse {ws.warehouse.url}, workflow store {store.safe_url} at revision {revision}).")
+                      f"warehouse {ws.warehouse.url}, workflow store {WorkflowStore.of(ws).safe_url}).")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from tenure.cli import account, db, demo, forecast, health, init, load, metrics, predict, run
+from tenure.cli import account, ctas, db, demo, forecast, health, init, load, metrics, playbooks, predict, run, users
 from tenure.cli.context import Options
 from tenure.errors import DataContractError, TenureError
 
@@ -37,6 +37,9 @@ account.register(app)
 predict.register(app)
 forecast.register(app)
 db.register(app)
+playbooks.register(app)
+ctas.register(app)
+users.register(app)
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(demo.app, name="demo")
 

@@ -22,7 +22,8 @@ def register(app: typer.Typer) -> None:
         """Compute revenue tables, account metrics and health as of a date and store the snapshot.
 
         When a model has been trained (`tenure predict train`), also store churn and expansion
-        scores for the date.
+        scores for the date. Then run the playbooks: open CTAs, write digital touches, close
+        CTAs whose condition cleared and escalate overdue ones.
 
         With --from, store a snapshot for every week (or day) from --from to --to: history is
         keyed by date, so re-running a day replaces it.
@@ -30,9 +31,11 @@ def register(app: typer.Typer) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         from tenure.cli.metrics import show_summary
+        from tenure.cli.playbooks import show_playbooks
         from tenure.cli.render import console, errors
         from tenure.history import backfill, dates, snapshot
         from tenure.pipeline import run_pipeline
+        from tenure.playbooks.run import run_playbooks
         from tenure.predict.score import score
         from tenure.predict.store import latest
         from tenure.views.health import band_summary
@@ -61,7 +64,9 @@ def register(app: typer.Typer) -> None:
             stored += (f"; churn and expansion scores of {len(scored):,} accounts by model v{version} "
                        f"({len(due):,} renewals in {RISK_DAYS} days, expected churn "
                        f"{(due['arr'] * due['churn_probability']).sum():,.0f} ARR)")
+        outcome = run_playbooks(ws, as_of=when)  # rules act on the run's own date only
         if fmt is Format.table:
             console.print("Stored: " + ", ".join(f"{name} ({rows:,} rows)" for name, rows in written.items()))
             console.print(f"Stored: {stored}")
+            show_playbooks(outcome)
         show_summary(revenue_summary(ws, as_of=when), fmt, health=band_summary(ws, as_of=when))

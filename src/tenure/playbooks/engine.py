@@ -38,6 +38,7 @@ class Outcome:
     by_rule: dict[str, Counter] = field(default_factory=dict)
     escalated: int = 0
     fired: list[dict] = field(default_factory=list)  # one row per (rule, account) that matched
+    delivered: tuple[int, int] = (0, 0)  # webhook messages sent, failed
 
     def count(self, rule: str, action: str, n: int = 1) -> None:
         self.by_rule.setdefault(rule, Counter())[action] += n

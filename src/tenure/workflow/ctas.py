@@ -1,0 +1,88 @@
+"""Calls to action as people work them: list a queue, close with a note, assign to someone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from tenure.errors import NotFound, TenureError
+from tenure.playbooks.engine import close
+from tenure.workflow.models import CTA_KINDS, Cta, Task, TimelineEntry, User
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+COLUMNS = ["id", "account_id", "kind", "priority", "status", "owner", "due_date", "days_overdue", "escalation_level",
+           "rule", "reason", "open_tasks", "opened_at"]
+
+
+def queue(session: Session, *, today: dt.date, owner: str | None = None, kind: str | None = None,
+          overdue: bool = False, status: str = "open") -> pd.DataFrame:
+    """CTAs, most overdue and most urgent first."""
+    if kind is not None and kind not in CTA_KINDS:
+        raise TenureError(f"--kind must be one of {', '.join(CTA_KINDS)}, not {kind!r}")
+    open_tasks = select(Task.cta_id, func.count().label("n")).where(Task.done_at.is_(None)) \
+        .group_by(Task.cta_id).subquery()
+    query = select(Cta, open_tasks.c.n).outerjoin(open_tasks, open_tasks.c.cta_id == Cta.id)
+    if status != "all":
+        query = query.where(Cta.status == status)
+    if owner is not None:
+        query = query.where(Cta.owner_person_id == owner)
+    if kind is not None:
+        query = query.where(Cta.kind == kind)
+    if overdue:
+        query = query.where(Cta.due_date < today, Cta.status == "open")
+    rows = [{"id": c.id, "account_id": c.account_id, "kind": c.kind, "priority": c.priority, "status": c.status,
+             "owner": c.owner_person_id, "due_date": c.due_date,
+             "days_overdue": max(0, (today - c.due_date).days) if c.status == "open" else 0,
+             "escalation_level": c.escalation_level, "rule": c.rule, "reason": c.reason, "open_tasks": n or 0,
+             "opened_at": c.opened_at} for c, n in session.execute(query)]
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    rank = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
+    return frame.assign(_p=frame["priority"].map(rank)).sort_values(["days_overdue", "_p", "due_date"],
+                                                                     ascending=[False, True, True]) \
+        .drop(columns="_p").reset_index(drop=True)
+
+
+def get(session: Session, cta_id: int) -> Cta:
+    cta = session.get(Cta, cta_id)
+    if cta is None:
+        raise NotFound(f"no CTA with id {cta_id}")
+    return cta
+
+
+def close_cta(session: Session, cta_id: int, note: str, *, actor: str) -> Cta:
+    cta = get(session, cta_id)
+    if cta.status != "open":
+        raise TenureError(f"CTA #{cta_id} is already {cta.status} ({cta.close_note or 'no note'})")
+    if not note.strip():
+        raise TenureError("closing a CTA needs a note saying what was done")
+    close(cta, session, note.strip(), author=actor)
+    return cta
+
+
+def assign(session: Session, cta_ids: list[int], owner: str, *, actor: str) -> list[Cta]:
+    """Give CTAs to a team member (every id must exist and be open; all or none change)."""
+    ctas = [get(session, i) for i in cta_ids]
+    closed = [c.id for c in ctas if c.status != "open"]
+    if closed:
+        raise TenureError(f"CTA(s) {', '.join(f'#{i}' for i in closed)} are closed; only open CTAs are assigned")
+    for cta in ctas:
+        before = cta.owner_person_id
+        cta.owner_person_id = owner
+        session.add(TimelineEntry(account_id=cta.account_id, kind="cta_assigned", cta_id=cta.id, author=actor,
+                                  text=f"CTA #{cta.id} assigned to {owner} (was {before or 'unassigned'})"))
+    return ctas
+
+
+def person_of(session: Session, email: str | None) -> str | None:
+    """The team person a user is, for `--mine`."""
+    if email is None:
+        return None
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise NotFound(f"no user {email!r}; add one with `tenure users add`")
+    return user.person_id
