@@ -23,15 +23,17 @@ $(VENV)/.dev: $(BIN)/tenure
 
 ## make demo: generate a demo company, load it into ./demo-workspace, backfill a year of weekly
 ## health history, print the headline (ARR, GRR, NRR, churn, bridge, health bands, ARR at risk),
-## backtest and train the renewal model, show the riskiest renewals and the GRR/NRR forecast
+## backtest and train the renewal model, open CTAs from the default playbooks (and show a second
+## run opens none), show the riskiest renewals and the GRR/NRR forecast
 demo: $(BIN)/tenure
 	rm -rf $(DEMO)
 	$(BIN)/tenure init $(DEMO)
 	$(BIN)/tenure demo generate --out $(DEMO)/data --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS) --end $(DEMO_END)
 	$(BIN)/tenure --workspace $(DEMO) load $(DEMO)/data
-	$(BIN)/tenure --workspace $(DEMO) run --from $(DEMO_FROM) --to $(DEMO_END) --every week
 	$(BIN)/tenure --workspace $(DEMO) predict backtest --as-of $(DEMO_END)
 	$(BIN)/tenure --workspace $(DEMO) predict train --as-of $(DEMO_END)
+	$(BIN)/tenure --workspace $(DEMO) run --from $(DEMO_FROM) --to $(DEMO_END) --every week
+	$(BIN)/tenure --workspace $(DEMO) run --as-of $(DEMO_END)
 	$(BIN)/tenure --workspace $(DEMO) predict score --as-of $(DEMO_END) --renewing-within 90
 	$(BIN)/tenure --workspace $(DEMO) forecast --as-of $(DEMO_END) --by segment
 

@@ -7,7 +7,7 @@ Unknown keys are errors, not silently ignored, so that a typo never changes a nu
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -95,6 +95,18 @@ class Predict(Strict):
         "empty: twice the churn rate of the rows the model learned from.")
 
 
+class ChurnReasons(Strict):
+    """The churn-reason taxonomy: each primary reason and whether the customer chose to leave."""
+
+    reasons: dict[str, Literal["voluntary", "involuntary"]] = Field(default_factory=lambda: {
+        "budget": "voluntary", "price": "voluntary", "poor adoption": "voluntary", "missing feature": "voluntary",
+        "switched to competitor": "voluntary", "champion left": "voluntary", "poor support": "voluntary",
+        "acquired": "involuntary", "payment failed": "involuntary", "went out of business": "involuntary",
+    })
+    exit_interview_days: Annotated[int, Field(ge=1, le=90)] = Field(
+        default=14, description="An exit-interview CTA is due this many days after a churn or contraction.")
+
+
 class Config(Strict):
     """Everything in `tenure.yaml`. Later features add their own sections here."""
 
@@ -115,6 +127,7 @@ class Config(Strict):
     health: Health = Field(default_factory=default_health)
     predict: Predict = Predict()
     playbooks: Playbooks = Field(default_factory=default_playbooks)
+    churn_reasons: ChurnReasons = ChurnReasons()
 
     @field_validator("base_currency")
     @classmethod
@@ -180,6 +193,12 @@ adoption:
 
 {DEFAULT_HEALTH_YAML}
 {DEFAULT_PLAYBOOKS_YAML}
+churn_reasons:                  # the taxonomy exit interviews and `tenure churn-reasons add` use
+  reasons: {{budget: voluntary, price: voluntary, poor adoption: voluntary, missing feature: voluntary,
+            switched to competitor: voluntary, champion left: voluntary, poor support: voluntary,
+            acquired: involuntary, payment failed: involuntary, went out of business: involuntary}}
+  exit_interview_days: 14       # every churn or contraction opens an exit-interview CTA due this many days later
+
 predict:
   horizon_days: 180             # renewals due within this many days of a cutoff are predicted
   grace_days: 0                 # a renewal signed up to this many days late is not churn

@@ -7,7 +7,26 @@ from pathlib import Path
 
 import typer
 
-from tenure.cli import account, ctas, db, demo, forecast, health, init, load, metrics, playbooks, predict, run, users
+from tenure.cli import (
+    account,
+    churn_reasons,
+    ctas,
+    db,
+    demo,
+    escalations,
+    feature_requests,
+    forecast,
+    handoffs,
+    health,
+    init,
+    load,
+    metrics,
+    playbooks,
+    predict,
+    report,
+    run,
+    users,
+)
 from tenure.cli.context import Options
 from tenure.errors import DataContractError, TenureError
 
@@ -40,6 +59,11 @@ db.register(app)
 playbooks.register(app)
 ctas.register(app)
 users.register(app)
+handoffs.register(app)
+churn_reasons.register(app)
+feature_requests.register(app)
+escalations.register(app)
+report.register(app)
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(demo.app, name="demo")
 

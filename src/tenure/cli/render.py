@@ -23,7 +23,7 @@ PERCENT = {"grr", "nrr", "logo_churn", "dollar_churn", "logo_retention", "revenu
 PERCENT_PREFIXES = ("grr_", "nrr_")
 MONEY = {"arr_at_risk", "arr", "arr_start", "arr_end", "new", "expansion", "contraction", "churn", "reactivation",
          "acv", "mrr", "cohort_mrr", "mrr_start", "mrr_end", "arr_up", "expected_renewed", "expected_churn",
-         "expected_contraction", "expected_expansion"}
+         "expected_contraction", "expected_expansion", "arr_lost", "pipeline", "lost_arr"}
 
 
 def clean(value: Any) -> Any:

@@ -54,6 +54,10 @@ class Condition(Strict):
         default=None, description="At least this many high or urgent tickets open.")
     onboarding_incomplete_after_days: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="Customer for at least this many days and onboarding not complete.")
+    customer_for_at_most_days: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="A new customer: the first paid start at most this many days ago.")
+    handoff_incomplete: bool | None = Field(
+        default=None, description="No complete sales-to-CS handoff recorded (`tenure handoffs`).")
 
     @model_validator(mode="after")
     def _complete(self) -> Condition:

@@ -63,6 +63,13 @@ playbooks:
       playbook: expansion
       due_days: 14
       reason: More than 90% of the seats are in use
+    - name: handoff-missing
+      when: {customer_for_at_most_days: 30, handoff_incomplete: true}
+      segments: [Enterprise, Mid-Market]
+      kind: lifecycle
+      priority: high
+      due_days: 5
+      reason: Onboarding started without a complete sales-to-CS handoff
     - name: digital-red
       when: {band: red}
       segments: [SMB]

@@ -80,6 +80,11 @@ def matches(condition: Condition, state: pd.DataFrame) -> pd.Series:
     if condition.onboarding_incomplete_after_days is not None:
         age = (pd.Timestamp(state.attrs["as_of"]) - pd.to_datetime(state["customer_since"])).dt.days
         mask &= (age >= condition.onboarding_incomplete_after_days) & ~_flag(state, "onboarding_complete").eq(True)
+    if condition.customer_for_at_most_days is not None:
+        age = (pd.Timestamp(state.attrs["as_of"]) - pd.to_datetime(state["customer_since"])).dt.days
+        mask &= age <= condition.customer_for_at_most_days
+    if condition.handoff_incomplete is not None:
+        mask &= _flag(state, "handoff_complete").eq(True) != condition.handoff_incomplete
     return mask.fillna(False).astype(bool)
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from tenure.playbooks.engine import Outcome, evaluate
 from tenure.playbooks.messages import deliver
 from tenure.playbooks.state import account_state
+from tenure.workflow.churn import EXIT_RULE, open_exit_interviews
 from tenure.workflow.store import WorkflowStore
 
 if TYPE_CHECKING:
@@ -24,6 +27,10 @@ def run_playbooks(ws: Workspace, *, as_of: dt.date, dry_run: bool = False) -> Ou
             state = account_state(ws, session, as_of=as_of)
             outcome = evaluate(ws.config.playbooks, state, session, as_of=as_of, managers=managers,
                                director=director, dry_run=dry_run)
+            owners = dict(zip(state["account_id"], state["owner"], strict=True))
+            interviews = open_exit_interviews(session, _losses(ws, as_of), as_of=as_of, owners=owners,
+                                              due_days=ws.config.churn_reasons.exit_interview_days, dry_run=dry_run)
+            outcome.count(EXIT_RULE, "opened", interviews)
             if dry_run:
                 session.rollback()
         if not dry_run:
@@ -32,6 +39,20 @@ def run_playbooks(ws: Workspace, *, as_of: dt.date, dry_run: bool = False) -> Ou
         return outcome
     finally:
         store.dispose()
+
+
+def _losses(ws: Workspace, as_of: dt.date) -> pd.DataFrame:
+    """Churns and contractions of the last month-end on or before `as_of`, with the ARR each lost."""
+    from tenure.metrics import revenue
+    from tenure.metrics.calendar import last_closed_month, month_end_of_index
+    from tenure.views.revenue import account_mrr
+
+    month = last_closed_month(as_of)
+    moves = revenue.movements(account_mrr(ws, as_of=as_of), as_of=as_of,
+                              reactivation_window_months=ws.config.revenue.reactivation_window_months)
+    lost = moves.filter((moves.month == month) & moves.movement.isin(["churn", "contraction"]))
+    frame = ws.warehouse.execute(lost.select("account_id", "movement", arr_lost=(-lost.change * 12).cast("float64")))
+    return frame.assign(month_end=month_end_of_index(month))
 
 
 def _chain(ws: Workspace) -> tuple[dict[str, str | None], str | None]:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from tenure.history import HEALTH_HISTORY, METRICS_HISTORY, history, snapshot
 from tenure.predict.score import PREDICTIONS
+from tenure.workflow.handoffs import incomplete_accounts
 from tenure.workflow.models import OwnerAssignment
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ def account_state(ws: Workspace, session: Session, *, as_of: dt.date) -> pd.Data
         state["churn_probability"] = float("nan")
         state["expansion_probability"] = float("nan")
     state["owner"] = _effective_owner(session, state)
+    incomplete = incomplete_accounts(session, state["account_id"].tolist())
+    state["handoff_complete"] = ~state["account_id"].isin(incomplete)
     return state
 
 

@@ -1,0 +1,1 @@
+"""Reports: the board pack, account briefs and the product-gaps list."""
