@@ -17,7 +17,7 @@ over their starting ARR. The 12-month figure is the same over the whole window.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,7 @@ class Experience:
     renewal_ratios: dict[str, np.ndarray]
     mid_term_ratios: np.ndarray
     churn_logit_sd: float
+    quarter_sd: dict[str, float] = field(default_factory=dict)  # how much the book's quarterly GRR and NRR varied
 
     @classmethod
     def learn(cls, rows: pd.DataFrame) -> Experience:
@@ -52,7 +53,21 @@ class Experience:
                      & (pd.to_datetime(rows["renewal_date"]) > rows["cutoff"].map(_quarter_end))]
         quiet = quiet[quiet["cutoff"].map(_quarter_end) <= rows["cutoff"].max()]  # quarters fully observed
         mid = (quiet["arr_next_quarter"] / quiet["arr_at_cutoff"]).to_numpy()
-        return cls(renewal, mid if len(mid) else np.ones(1), _between_period_sd(data))
+        return cls(renewal, mid if len(mid) else np.ones(1), _between_period_sd(data), _quarter_sd(rows))
+
+
+def _quarter_sd(rows: pd.DataFrame) -> dict[str, float]:
+    """Standard deviation of the book's GRR and NRR over the quarter after each past cutoff (4+ cutoffs).
+
+    The rows are those of cutoffs whose outcomes are known, so the quarter after each is known too.
+    """
+    paying = rows[rows["arr_at_cutoff"] > 0]
+    if paying["cutoff"].nunique() < 4:
+        return {}
+    by_cutoff = paying.assign(capped=np.minimum(paying["arr_next_quarter"], paying["arr_at_cutoff"])) \
+        .groupby("cutoff")[["arr_at_cutoff", "capped", "arr_next_quarter"]].sum()
+    start, capped, end = by_cutoff["arr_at_cutoff"], by_cutoff["capped"], by_cutoff["arr_next_quarter"]
+    return {"grr": float((capped / start).std(ddof=1)), "nrr": float((end / start).std(ddof=1))}
 
 
 def _quarter_end(cutoff: pd.Timestamp) -> pd.Timestamp:
@@ -140,7 +155,8 @@ def simulate(book: pd.DataFrame, experience: Experience, windows: list[tuple[dt.
             arr = start * ratio
             _accumulate(sums, members, first, q, start, arr)
         _accumulate(sums, members, first, quarters, np.repeat(arr0[:, None], size, axis=1), arr)
-    return {name: _summarise(sums[name], codes[name][1], windows) for name in codes}
+    return {name: _summarise(sums[name], codes[name][1], windows,
+                             experience.quarter_sd if name == "all" else {}) for name in codes}
 
 
 def _shift_churn(probs: np.ndarray, shift: np.ndarray) -> np.ndarray:
@@ -182,7 +198,11 @@ def _accumulate(sums, members, first: int, q: int, start: np.ndarray, end: np.nd
             sums[name][first:first + size, :, q, k] = (matrix @ values).T
 
 
-def _summarise(sums: np.ndarray, groups, windows) -> pd.DataFrame:
+def _summarise(sums: np.ndarray, groups, windows, floor: dict[str, float]) -> pd.DataFrame:
+    """Mean and 80% interval per group and period. `floor` holds the standard deviation past quarters
+    showed; where the simulated futures of a period spread less, they are pulled out from their mean to
+    match it (a quarter's spread is also the least the whole window's may have), since what the model
+    cannot know still varies. GRR stays at most 100%."""
     records = []
     labels = [f"{s + dt.timedelta(days=1):%Y-%m}..{e:%Y-%m}" for s, e in windows]
     labels.append(f"next {3 * len(windows)} months")
@@ -194,6 +214,7 @@ def _summarise(sums: np.ndarray, groups, windows) -> pd.DataFrame:
             if not valid.any():
                 continue
             grr, nrr = capped[valid] / start[valid], end[valid] / start[valid]
+            grr, nrr = np.minimum(_widen(grr, floor.get("grr")), 1.0), _widen(nrr, floor.get("nrr"))
             records.append({
                 "group": group, "period": label, "window": "total" if q == len(windows) else "quarter",
                 "arr_start": float(start.mean()), "expected_churn": float(churn.mean()),
@@ -204,6 +225,15 @@ def _summarise(sums: np.ndarray, groups, windows) -> pd.DataFrame:
                 "nrr_high": float(np.percentile(nrr, high)),
             })
     return pd.DataFrame(records)
+
+
+def _widen(values: np.ndarray, sd: float | None) -> np.ndarray:
+    spread = values.std()
+    if not sd or spread >= sd or len(values) < 2:
+        return values
+    mean = values.mean()
+    return mean + (values - mean) * (sd / spread if spread > 0 else 1.0) + (
+        0 if spread > 0 else np.random.default_rng(0).normal(0, sd, len(values)))
 
 
 def renewals_by_month(book: pd.DataFrame, experience: Experience, as_of: dt.date, months: int = 12) -> pd.DataFrame:
