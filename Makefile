@@ -28,14 +28,18 @@ $(VENV)/.dev: $(BIN)/tenure
 demo: $(BIN)/tenure
 	rm -rf $(DEMO)
 	$(BIN)/tenure init $(DEMO)
-	$(BIN)/tenure demo generate --out $(DEMO)/data --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS) --end $(DEMO_END)
+	$(BIN)/tenure demo generate --out $(DEMO)/data --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS) --end $(DEMO_END) \
+		--requests $(DEMO)/feature_requests.csv
 	$(BIN)/tenure --workspace $(DEMO) load $(DEMO)/data
+	$(BIN)/tenure --workspace $(DEMO) churn-reasons import-crm
+	$(BIN)/tenure --workspace $(DEMO) feature-requests import $(DEMO)/feature_requests.csv
 	$(BIN)/tenure --workspace $(DEMO) predict backtest --as-of $(DEMO_END)
 	$(BIN)/tenure --workspace $(DEMO) predict train --as-of $(DEMO_END)
 	$(BIN)/tenure --workspace $(DEMO) run --from $(DEMO_FROM) --to $(DEMO_END) --every week
 	$(BIN)/tenure --workspace $(DEMO) run --as-of $(DEMO_END)
 	$(BIN)/tenure --workspace $(DEMO) predict score --as-of $(DEMO_END) --renewing-within 90
 	$(BIN)/tenure --workspace $(DEMO) forecast --as-of $(DEMO_END) --by segment
+	$(BIN)/tenure --workspace $(DEMO) report gaps --as-of $(DEMO_END) --months 6 --top 8
 
 ## make test: install the dev dependencies and run the whole suite (Spark and PostgreSQL tests included)
 test: $(VENV)/.dev

@@ -21,6 +21,8 @@ def generate(
     seed: int = typer.Option(7, "--seed", help="Random seed; the same seed gives the same company."),
     end: str = typer.Option(None, "--end", help="Last day of history (default: last month-end before today)."),
     file_format: str = typer.Option("parquet", "--file-format", help="parquet or csv."),
+    requests: Path = typer.Option(None, "--requests", help="Also write the customers' feature requests to this CSV "
+                                                           "(for `tenure feature-requests import`)."),
 ) -> None:
     """Generate a deterministic demo company (accounts, subscriptions, usage, team, CRM)."""
     from tenure.demo.simulator import generate as simulate
@@ -42,3 +44,8 @@ def generate(
                         file_format=file_format, progress=report)
     summary = ", ".join(f"{name} {count:,}" for name, count in rows.items())
     console.print(f"Wrote a demo company to {out} ({summary}).")
+    if requests is not None:
+        from tenure.demo.requests import write_requests
+
+        written = write_requests(out, requests, seed=seed)
+        console.print(f"Wrote {written:,} feature requests to {requests}.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from tenure.cli.context import FORMAT, Format
@@ -44,6 +46,29 @@ def status(ctx: typer.Context, request_id: int = typer.Argument(...),
         request, accounts = set_status(session, request_id, new_status, actor=user or SYSTEM)
         console.print(f"Feature request #{request.id} is now {request.status}; {accounts} account timeline(s) "
                       "updated.")
+
+
+@app.command("import")
+def import_file(ctx: typer.Context, path: Path = typer.Argument(..., help="CSV: title, account_id[, status][, beta]."),
+                user: str = ACTOR) -> None:
+    """Import feature requests from a CSV (a product-board export); all rows or none."""
+    import pandas as pd
+
+    from tenure.cli.render import console
+    from tenure.errors import NotFound
+    from tenure.workflow.requests import import_requests
+    from tenure.workflow.store import SYSTEM
+
+    if not path.is_file():
+        raise NotFound(f"{path}: no such file")
+    ws, store = open_store(ctx)
+    accounts = ws.warehouse.table("accounts")
+    known = set(ws.warehouse.execute(accounts.select("account_id"))["account_id"]) if accounts is not None else set()
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    with store.session(actor=user or SYSTEM) as session:
+        linked, skipped = import_requests(session, rows, known_accounts=known, actor=user or SYSTEM,
+                                          source=str(path))
+    console.print(f"Imported {linked:,} feature request(s) from {path}; {skipped:,} were already recorded.")
 
 
 @app.command("list")

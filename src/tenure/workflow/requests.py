@@ -63,6 +63,45 @@ def set_status(session: Session, request_id: int, status: str, *, actor: str) ->
     return request, len(request.accounts)
 
 
+def import_requests(session: Session, rows: pd.DataFrame, *, known_accounts: set[str], actor: str,
+                    source: str) -> tuple[int, int]:
+    """Import `title, account_id[, status][, beta]` rows; returns (linked, already linked).
+
+    Every row is checked first (unknown account, unknown status, empty title) and a bad file
+    changes nothing; a request an account already made is skipped, so importing again adds nothing.
+    """
+    missing = {"title", "account_id"} - set(rows.columns)
+    if missing:
+        raise TenureError(f"{source}: missing column(s) {', '.join(sorted(missing))}")
+    problems = []
+    for i, row in enumerate(rows.to_dict("records"), start=2):
+        status = (row.get("status") or "under review") if isinstance(row.get("status"), str) else "under review"
+        if not str(row["title"] or "").strip():
+            problems.append(f"{source}, row {i}, column title: empty")
+        if row["account_id"] not in known_accounts:
+            problems.append(f"{source}, row {i}, column account_id, value {row['account_id']!r}: unknown account")
+        if status not in FEATURE_STATUSES:
+            problems.append(f"{source}, row {i}, column status, value {status!r}: not one of "
+                            f"{', '.join(FEATURE_STATUSES)}")
+    if problems:
+        raise TenureError(f"{len(problems)} problem(s), nothing imported:\n" + "\n".join(problems[:20]))
+    linked = skipped = 0
+    for row in rows.to_dict("records"):
+        title = str(row["title"]).strip()
+        request = session.scalar(select(FeatureRequest).where(FeatureRequest.title == title))
+        if request is None:
+            request = FeatureRequest(title=title, status=row.get("status") or "under review")
+            session.add(request)
+            session.flush()
+        if any(link.account_id == row["account_id"] for link in request.accounts):
+            skipped += 1
+            continue
+        beta = str(row.get("beta", "")).strip().lower() in ("true", "1", "yes")
+        request.accounts.append(FeatureRequestAccount(account_id=row["account_id"], beta_enrolled=beta))
+        linked += 1
+    return linked, skipped
+
+
 def feature_requests(session: Session) -> pd.DataFrame:
     """Each request with its status and requesting accounts (one row per account)."""
     rows = [{"id": r.id, "title": r.title, "status": r.status, "account_id": link.account_id,
