@@ -30,7 +30,7 @@ def test_the_model_beats_the_health_score_and_both_beat_chance(result):
           f" model ROC-AUC {model['roc_auc']:.3f} PR-AUC {model['pr_auc']:.3f} Brier {model['brier']:.4f} "
           f"(base rate {model['brier_base_rate']:.4f}) lift {model['lift_top_decile']:.2f}; "
           f"health score ROC-AUC {health['roc_auc']:.3f}")
-    assert model["rows"] > 2000 and model["churned"] > 150
+    assert model["rows"] > 4000 and model["churned"] > 300
     assert health["roc_auc"] > 0.62
     assert model["roc_auc"] > health["roc_auc"] and model["roc_auc"] > 0.65
     assert model["lift_top_decile"] > 2
@@ -68,5 +68,6 @@ def test_forecast_intervals_hold_the_actual_grr_about_as_often_as_they_say(resul
     print("\n" + forecast[["period", "grr_forecast", "grr_low", "grr_high", "grr_actual", "grr_error_pp"]]
           .to_string(index=False))
     assert len(forecast) >= 4
-    assert forecast["grr_covered"].mean() >= 0.5  # nominal 80%, on a handful of quarters
+    assert forecast["grr_covered"].mean() >= 0.6  # nominal 80%, on a handful of quarters
+    assert forecast["nrr_covered"].mean() >= 0.6
     assert forecast["grr_error_pp"].abs().mean() < 3
