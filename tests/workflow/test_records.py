@@ -116,3 +116,74 @@ def test_escalations_record_time_to_resolve(store):
         with pytest.raises(TenureError, match="was resolved"):
             resolve_escalation(session, escalation.id, actor="csm")
         assert session.scalar(select(func.count()).select_from(TimelineEntry)) == 2
+
+
+def test_a_success_plan_is_achieved_when_every_criterion_is_met(store):
+    from tenure.workflow.plans import add_criterion, add_plan, complete
+
+    with store.session() as session:
+        plan = add_plan(session, "A1", "Automate board reporting", actor="csm")
+        first = add_criterion(session, plan.id, "Board pack in tenure", before_signature=True)
+        second = add_criterion(session, plan.id, "Two teams onboarded")
+        complete(session, first.id, "March pack sent", actor="csm")
+        assert plan.status == "active"
+        with pytest.raises(TenureError, match="evidence"):
+            complete(session, second.id, "  ", actor="csm")
+        complete(session, second.id, "Sales and Finance active", actor="csm")
+        assert plan.status == "achieved" and first.agreed_before_signature
+
+
+def test_an_owner_set_in_tenure_overrides_the_loaded_owner(store):
+    from tenure.playbooks.state import _effective_owner
+    from tenure.workflow.plans import reassign
+
+    state = pd.DataFrame({"account_id": ["A1", "A2"], "owner_csm_id": ["P1", "P2"]})
+    with store.session() as session:
+        reassign(session, "A1", "P7", reason="book balancing", actor="manager")
+        reassign(session, "A1", "P8", reason="P7 left", actor="manager")
+    with store.session() as session:
+        assert _effective_owner(session, state).tolist() == ["P8", "P2"]
+
+
+def test_digital_touches_are_posted_to_the_webhook(store):
+    import http.server
+    import json
+    import threading
+
+    from tenure.playbooks.config import Rule
+    from tenure.playbooks.messages import deliver
+    from tenure.workflow.models import OutboxMessage
+
+    received = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (the standard library's name)
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        rules = [Rule.model_validate({"name": "ok", "when": {"band": "red"}, "message": {
+                     "subject": "s", "body": "b", "webhook": f"http://127.0.0.1:{server.server_port}/hook"}}),
+                 Rule.model_validate({"name": "down", "when": {"band": "red"}, "message": {
+                     "subject": "s", "body": "b", "webhook": "http://127.0.0.1:9/closed"}})]
+        with store.session() as session:
+            for rule in ("ok", "down"):
+                session.add(OutboxMessage(account_id="A1", rule=rule, for_date=DAY, subject="Hello", body="Body"))
+        with store.session() as session:
+            assert deliver(session, rules) == (1, 1)
+        with store.session() as session:
+            assert deliver(session, rules) == (0, 1)  # sent once; the failed one is retried
+            sent = session.scalar(select(OutboxMessage).where(OutboxMessage.rule == "ok"))
+            failed = session.scalar(select(OutboxMessage).where(OutboxMessage.rule == "down"))
+            assert sent.sent_at is not None and sent.delivery == "HTTP 204"
+            assert failed.sent_at is None and failed.delivery.startswith("failed")
+        assert received == [{"account_id": "A1", "rule": "ok", "subject": "Hello", "body": "Body",
+                             "for_date": DAY.isoformat()}]
+    finally:
+        server.shutdown()

@@ -25,6 +25,7 @@ from tenure.cli import (
     predict,
     report,
     run,
+    success_plans,
     users,
 )
 from tenure.cli.context import Options
@@ -64,6 +65,7 @@ churn_reasons.register(app)
 feature_requests.register(app)
 escalations.register(app)
 report.register(app)
+success_plans.register(app)
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(demo.app, name="demo")
 
