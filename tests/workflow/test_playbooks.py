@@ -178,3 +178,21 @@ def test_a_rule_names_a_known_playbook():
         Playbooks.model_validate({"rules": [{"name": "r", "when": {"band": "red"}, "playbook": "missing"}]})
     with pytest.raises(ValueError, match="needs `above` or `below`"):
         Playbooks.model_validate({"rules": [{"name": "r", "when": {"metric": "arr"}}]})
+
+
+def test_a_band_change_is_a_condition(store):
+    config = Playbooks.model_validate({"rules": [
+        {"name": "turned-red", "when": {"band": "red", "band_was": ["green", "yellow"]}}]})
+    state = _state().assign(band_30d_ago=["green", "green", "red"])
+    with store.session() as session:
+        outcome = evaluate(config, state, session, as_of=DAY)
+    assert [f["account_id"] for f in outcome.fired] == ["A1"]
+
+
+def test_band_30_days_ago_comes_from_the_score_and_its_change():
+    from tenure.metrics.scorecard import default_health
+    from tenure.playbooks.state import _band_of
+
+    bands = default_health().bands
+    got = [None if pd.isna(b) else b for b in _band_of(pd.Series([30.0, 50.0, 70.0, 100.0, None]), bands)]
+    assert got == ["red", "yellow", "green", "green", None]

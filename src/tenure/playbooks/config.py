@@ -40,6 +40,8 @@ class Condition(Strict):
     """What must hold for a rule to fire; every key given must hold."""
 
     band: str | list[str] | None = None
+    band_was: str | list[str] | None = Field(
+        default=None, description="The band 30 days earlier (with `band`: a band change, e.g. green → red).")
     score_below: float | None = None
     score_drop: Annotated[float, Field(gt=0)] | None = Field(
         default=None, description="The health score fell by at least this many points in 30 days.")

@@ -55,6 +55,9 @@ def matches(condition: Condition, state: pd.DataFrame) -> pd.Series:
     if condition.band is not None:
         bands = [condition.band] if isinstance(condition.band, str) else condition.band
         mask &= state["band"].isin(bands)
+    if condition.band_was is not None:
+        bands = [condition.band_was] if isinstance(condition.band_was, str) else condition.band_was
+        mask &= state["band_30d_ago"].isin(bands) if "band_30d_ago" in state else False
     if condition.score_below is not None:
         mask &= _number(state, "score") < condition.score_below
     if condition.score_drop is not None:

@@ -45,10 +45,21 @@ def account_state(ws: Workspace, session: Session, *, as_of: dt.date) -> pd.Data
     else:
         state["churn_probability"] = float("nan")
         state["expansion_probability"] = float("nan")
+    state["band_30d_ago"] = _band_of(state["score"] - state["score_change_30d"], ws.config.health.bands)
     state["owner"] = _effective_owner(session, state)
     incomplete = incomplete_accounts(session, state["account_id"].tolist())
     state["handoff_complete"] = ~state["account_id"].isin(incomplete)
     return state
+
+
+def _band_of(score: pd.Series, bands: dict[str, tuple[float, float]]) -> pd.Series:
+    """The band a score falls in (low ≤ score < high; the top band includes its high), empty for no score."""
+    names = list(bands)
+    out = pd.Series(None, index=score.index, dtype=object)
+    for i, (name, (low, high)) in enumerate(bands.items()):
+        upper = score <= high if i == len(names) - 1 else score < high
+        out[(score >= low) & upper] = name
+    return out
 
 
 def _stored(ws: Workspace, name: str, as_of: dt.date):
