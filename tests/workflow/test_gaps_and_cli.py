@@ -131,3 +131,8 @@ def test_users_ctas_and_handoffs_from_the_command_line(workspace):
     assert_error(run("handoffs", "edit", "A4", "--pain-point", "x", "--as", "eve@example.com"), 1, "may not edit")
     incomplete = json.loads(run("handoffs", "list", "--incomplete", "--format", "json").stdout)
     assert [h["account_id"] for h in incomplete] == ["A3"]
+
+    assert run("notes", "add", "A3", "--text", "QBR booked for March").returncode == 0
+    shown = run("account", "A3", "--as-of", AS_OF.isoformat())
+    assert "QBR booked for March" in shown.stdout and "Timeline" in shown.stdout
+    assert_error(run("notes", "add", "A99", "--text", "x"), 3, "no account with account_id 'A99'")

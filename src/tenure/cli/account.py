@@ -60,3 +60,24 @@ def register(app: typer.Typer) -> None:
             frame(view.arr_history, fmt=fmt, title="ARR at month-ends")
         shown = view.metrics[view.metrics["family"] != "financial"][["family", "metric", "value", "unit"]]
         frame(shown, fmt=fmt, title="Adoption, engagement, support, sentiment, value")
+        _workflow(ctx, account_id, fmt)
+
+
+def _workflow(ctx: typer.Context, account_id: str, fmt: Format) -> None:
+    """Open CTAs and the latest timeline entries, from the workflow store (when it has been created)."""
+    from tenure.cli.render import frame
+    from tenure.errors import TenureError
+    from tenure.workflow.store import WorkflowStore
+    from tenure.workflow.timeline import open_ctas, timeline
+
+    store = WorkflowStore.of(options(ctx).open())
+    try:
+        store.check()
+    except TenureError:  # a workspace whose store was never migrated has no workflow yet
+        return
+    with store.session() as session:
+        ctas, entries = open_ctas(session, account_id), timeline(session, account_id, limit=10)
+    if not ctas.empty:
+        frame(ctas, fmt=fmt, title="Open calls to action")
+    if not entries.empty:
+        frame(entries, fmt=fmt, title="Timeline (latest 10)")

@@ -21,6 +21,7 @@ from tenure.cli import (
     init,
     load,
     metrics,
+    notes,
     playbooks,
     predict,
     report,
@@ -66,6 +67,7 @@ feature_requests.register(app)
 escalations.register(app)
 report.register(app)
 success_plans.register(app)
+notes.register(app)
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(demo.app, name="demo")
 
