@@ -187,3 +187,21 @@ def test_digital_touches_are_posted_to_the_webhook(store):
                              "for_date": DAY.isoformat()}]
     finally:
         server.shutdown()
+
+
+def test_users_are_checked_before_they_are_added(store):
+    from tenure.workflow.users import add_user
+
+    with store.session() as session:
+        add_user(session, email="ada@example.com", name="Ada", role="admin")
+        add_user(session, email="pat@example.com", name="Pat", role="csm", person_id="P1", known_people={"P1"})
+        for kwargs, message in (
+            ({"email": "ada@example.com", "role": "admin"}, "already exists"),
+            ({"email": "not-an-email", "role": "admin"}, "not an email"),
+            ({"email": "x@example.com", "role": "boss"}, "role must be one of"),
+            ({"email": "y@example.com", "role": "csm"}, "needs --person"),
+            ({"email": "z@example.com", "role": "csm", "person_id": "P9"}, "not in the loaded team"),
+        ):
+            with pytest.raises(TenureError, match=message):
+                add_user(session, name="N", known_people={"P1"}, **kwargs)
+        assert session.scalar(select(func.count()).select_from(User)) == 2
