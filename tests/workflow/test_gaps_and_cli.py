@@ -132,6 +132,13 @@ def test_users_ctas_and_handoffs_from_the_command_line(workspace):
     incomplete = json.loads(run("handoffs", "list", "--incomplete", "--format", "json").stdout)
     assert [h["account_id"] for h in incomplete] == ["A3"]
 
+    plan = run("success-plans", "add", "A3", "--objective", "Close the books in 3 days", "--as", "eve@example.com")
+    assert plan.returncode == 0, str(plan)
+    assert run("success-plans", "criterion", "1", "--text", "Day-3 close in March", "--agreed-before-signature",
+               "--as", "eve@example.com").returncode == 0
+    assert_error(run("success-plans", "add", "A4", "--objective", "x", "--as", "eve@example.com"), 1, "may not edit")
+    assert "achieved" in run("success-plans", "done", "1", "--evidence", "March close took 3 days").stdout
+
     assert run("notes", "add", "A3", "--text", "QBR booked for March").returncode == 0
     shown = run("account", "A3", "--as-of", AS_OF.isoformat())
     assert "QBR booked for March" in shown.stdout and "Timeline" in shown.stdout

@@ -16,6 +16,7 @@ from tenure.errors import TenureError
 from tenure.playbooks.config import Playbooks
 from tenure.playbooks.engine import evaluate
 from tenure.workflow.models import AuditEntry, Cta, OutboxMessage, Task, TimelineEntry
+from tenure.workflow.models import Playbook as PlaybookRow
 
 DAY = dt.date(2026, 3, 2)
 CONFIG = Playbooks.model_validate({
@@ -87,6 +88,8 @@ def test_a_cta_carries_its_playbook_tasks_owner_and_timeline(store):
                                                              ("Manager review", DAY + dt.timedelta(days=10))]
         entry = session.scalar(select(TimelineEntry).where(TimelineEntry.cta_id == cta.id))
         assert "opened by rule red" in entry.text
+        playbook = session.get(PlaybookRow, cta.playbook_id)
+        assert playbook.name == "save" and [s.title for s in playbook.steps] == ["Call the champion", "Manager review"]
 
 
 def test_cleared_conditions_close_and_refire(store):

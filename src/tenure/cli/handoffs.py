@@ -60,13 +60,10 @@ def edit(
     user: str = ACTOR,
 ) -> None:
     """Fill or change handoff fields (a handoff is complete when all six are filled)."""
-    from sqlalchemy import select
-
     from tenure.cli.render import console
-    from tenure.errors import NotFound, TenureError
+    from tenure.cli.workflow_common import check_edit
+    from tenure.errors import TenureError
     from tenure.workflow.handoffs import edit as edit_handoff
-    from tenure.workflow.handoffs import may_edit
-    from tenure.workflow.models import User
     from tenure.workflow.store import SYSTEM, WorkflowStore
 
     ws = options(ctx).open()
@@ -75,34 +72,10 @@ def edit(
                                  "promised_integrations": promised_integrations}.items() if v is not None}
     if not changes:
         raise TenureError("nothing to change: give at least one field (see --help)")
-    owner, executives = _account_people(ws, account_id)
     store = WorkflowStore.of(ws)
     store.check()
     with store.session(actor=user or SYSTEM) as session:
-        person = None
-        if user is not None:
-            person = session.scalar(select(User).where(User.email == user))
-            if person is None:
-                raise NotFound(f"no user {user!r}")
-        if not may_edit(person, account_id, owner=owner, executives=executives):
-            raise TenureError(f"{user} ({person.role}) may not edit the handoff of {account_id}")
+        check_edit(ws, session, user, account_id, "handoff")
         handoff = edit_handoff(session, account_id, changes, actor=user or SYSTEM)
         state = "complete" if not handoff.missing else f"still missing {', '.join(handoff.missing)}"
         console.print(f"Handoff of {account_id} updated ({', '.join(changes)}); {state}.")
-
-
-def _account_people(ws, account_id: str) -> tuple[str | None, set[str]]:
-    """The account's loaded owner and its account executives; a clear error for an unknown account."""
-    from tenure.errors import NotFound
-
-    accounts = ws.warehouse.table("accounts")
-    found = ws.warehouse.execute(accounts.filter(accounts.account_id == account_id)) if accounts is not None else None
-    if found is None or found.empty:
-        raise NotFound(f"no account with account_id {account_id!r}")
-    owner = found.iloc[0].get("owner_csm_id")
-    team = ws.warehouse.table("account_team")
-    executives = set()
-    if team is not None:
-        mine = team.filter((team.account_id == account_id) & (team.role == "ae"))
-        executives = set(ws.warehouse.execute(mine.select("person_id"))["person_id"])
-    return owner, executives

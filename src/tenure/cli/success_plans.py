@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tenure.cli.context import FORMAT, Format
-from tenure.cli.workflow_common import ACTOR, known_account, open_store
+from tenure.cli.workflow_common import ACTOR, check_edit, known_account, open_store
 
 app = typer.Typer(help="Success plans: objectives and success criteria tracked to done.", no_args_is_help=True)
 owners = typer.Typer(help="Account ownership set in tenure (overrides the loaded owner).", no_args_is_help=True)
@@ -25,8 +25,8 @@ def add(ctx: typer.Context, account_id: str = typer.Argument(...), objective: st
     from tenure.workflow.store import SYSTEM
 
     ws, store = open_store(ctx)
-    known_account(ws, account_id)
     with store.session(actor=user or SYSTEM) as session:
+        check_edit(ws, session, user, account_id, "success plans")
         plan = add_plan(session, account_id, objective, actor=user or SYSTEM)
         console.print(f"Success plan #{plan.id} for {account_id}: {plan.objective}")
 
@@ -39,9 +39,10 @@ def criterion(ctx: typer.Context, plan_id: int = typer.Argument(...), text: str 
     from tenure.workflow.plans import add_criterion
     from tenure.workflow.store import SYSTEM
 
-    _ws, store = open_store(ctx)
+    ws, store = open_store(ctx)
     with store.session(actor=user or SYSTEM) as session:
         row = add_criterion(session, plan_id, text, before_signature=before_signature)
+        check_edit(ws, session, user, row.plan.account_id, "success plans")
         console.print(f"Criterion #{row.id} added to plan #{plan_id}.")
 
 
@@ -53,9 +54,10 @@ def done(ctx: typer.Context, criterion_id: int = typer.Argument(...), evidence: 
     from tenure.workflow.plans import complete
     from tenure.workflow.store import SYSTEM
 
-    _ws, store = open_store(ctx)
+    ws, store = open_store(ctx)
     with store.session(actor=user or SYSTEM) as session:
         row = complete(session, criterion_id, evidence, actor=user or SYSTEM)
+        check_edit(ws, session, user, row.plan.account_id, "success plans")
         console.print(f"Criterion #{row.id} met; plan #{row.plan.id} is {row.plan.status}.")
 
 

@@ -26,3 +26,38 @@ def known_account(ws, account_id: str) -> None:
     accounts = ws.warehouse.table("accounts")
     if accounts is None or not ws.warehouse.execute(accounts.filter(accounts.account_id == account_id).count()):
         raise NotFound(f"no account with account_id {account_id!r}")
+
+
+def account_people(ws, account_id: str) -> tuple[str | None, set[str]]:
+    """The account's loaded owner and its account executives; a clear error for an unknown account."""
+    from tenure.errors import NotFound
+
+    accounts = ws.warehouse.table("accounts")
+    found = ws.warehouse.execute(accounts.filter(accounts.account_id == account_id)) if accounts is not None else None
+    if found is None or found.empty:
+        raise NotFound(f"no account with account_id {account_id!r}")
+    owner = found.iloc[0].get("owner_csm_id")
+    team = ws.warehouse.table("account_team")
+    executives = set()
+    if team is not None:
+        mine = team.filter((team.account_id == account_id) & (team.role == "ae"))
+        executives = set(ws.warehouse.execute(mine.select("person_id"))["person_id"])
+    return owner, executives
+
+
+def check_edit(ws, session, user: str | None, account_id: str, what: str) -> None:
+    """Refuse when the acting user may not change this account's handoff or success plans."""
+    from sqlalchemy import select
+
+    from tenure.errors import NotFound, TenureError
+    from tenure.workflow.handoffs import may_edit
+    from tenure.workflow.models import User
+
+    owner, executives = account_people(ws, account_id)
+    if user is None:
+        return
+    person = session.scalar(select(User).where(User.email == user))
+    if person is None:
+        raise NotFound(f"no user {user!r}")
+    if not may_edit(person, account_id, owner=owner, executives=executives):
+        raise TenureError(f"{user} ({person.role}) may not edit the {what} of {account_id}")

@@ -22,7 +22,8 @@ from sqlalchemy import select
 from tenure.errors import TenureError
 from tenure.playbooks.config import Condition, Playbooks, Rule
 from tenure.playbooks.messages import render
-from tenure.workflow.models import Cta, OutboxMessage, Task, TimelineEntry, utcnow
+from tenure.workflow.models import Cta, OutboxMessage, PlaybookStep, Task, TimelineEntry, utcnow
+from tenure.workflow.models import Playbook as PlaybookRow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -137,6 +138,7 @@ def _open(config: Playbooks, rule: Rule, row: dict, session: Session, as_of: dt.
               status="open", owner_person_id=_text(row.get("owner")), due_date=as_of + dt.timedelta(days=rule.due_days),
               opened_at=_at(as_of))
     if rule.playbook is not None:
+        cta.playbook_id = _playbook_row(session, rule.playbook, config).id
         for i, step in enumerate(config.definitions[rule.playbook].steps):
             cta.tasks.append(Task(position=i + 1, title=step.title, owner_role=step.owner_role,
                                   due_date=as_of + dt.timedelta(days=step.due_days)))
@@ -145,6 +147,22 @@ def _open(config: Playbooks, rule: Rule, row: dict, session: Session, as_of: dt.
     session.add(TimelineEntry(account_id=cta.account_id, kind="cta_opened", cta_id=cta.id, occurred_at=_at(as_of),
                               author="tenure", text=f"CTA #{cta.id} opened by rule {rule.name} ({rule.kind}, "
                                                     f"{rule.priority}): {reason}; due {cta.due_date}"))
+
+
+def _playbook_row(session: Session, name: str, config: Playbooks) -> PlaybookRow:
+    """The store's copy of a configured playbook, kept equal to tenure.yaml (the web and reports name it)."""
+    definition = config.definitions[name]
+    row = session.scalar(select(PlaybookRow).where(PlaybookRow.name == name))
+    if row is None:
+        row = PlaybookRow(name=name)
+        session.add(row)
+    wanted = [(s.title, s.owner_role, s.due_days) for s in definition.steps]
+    if row.description != definition.description or [(s.title, s.owner_role, s.due_days) for s in row.steps] != wanted:
+        row.description = definition.description
+        row.steps = [PlaybookStep(position=i + 1, title=t, owner_role=r, due_days=d)
+                     for i, (t, r, d) in enumerate(wanted)]
+    session.flush()
+    return row
 
 
 def close(cta: Cta, session: Session, note: str, *, author: str = "tenure", when: dt.datetime | None = None) -> None:
