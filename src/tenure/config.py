@@ -17,6 +17,7 @@ from tenure.errors import ConfigError
 from tenure.metrics.accounts import ValueDriver, registered
 from tenure.metrics.adoption import AdoptionRules
 from tenure.metrics.scorecard import DEFAULT_HEALTH_YAML, Health, default_health
+from tenure.operating.config import Capacity, Compensation, Costs, Coverage, Engagement, Ownership, Segments
 from tenure.playbooks.config import Playbooks
 from tenure.playbooks.defaults import DEFAULT_PLAYBOOKS_YAML, default_playbooks
 
@@ -27,11 +28,22 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+class SegmentTargets(Strict):
+    """A segment's own yearly targets; an empty one inherits the company's."""
+
+    grr: Annotated[float, Field(gt=0, le=1)] | None = None
+    nrr: Annotated[float, Field(gt=0, le=3)] | None = None
+    expansion: Annotated[float, Field(ge=0, le=5)] | None = None
+
+
 class Targets(Strict):
-    """Retention targets the board holds the CS team to, as fractions (0.9 = 90%)."""
+    """Yearly targets the board holds the CS team to, as fractions (0.9 = 90%); they cascade to books."""
 
     grr: Annotated[float, Field(gt=0, le=1)] = 0.90
     nrr: Annotated[float, Field(gt=0, le=3)] = 1.10
+    expansion: Annotated[float, Field(ge=0, le=5)] = Field(
+        default=0.15, description="Expansion ARR in a year as a share of the ARR at its start.")
+    segments: dict[str, SegmentTargets] = Field(default_factory=dict)
 
 
 class RevenueRules(Strict):
@@ -128,6 +140,13 @@ class Config(Strict):
     predict: Predict = Predict()
     playbooks: Playbooks = Field(default_factory=default_playbooks)
     churn_reasons: ChurnReasons = ChurnReasons()
+    segments: Segments = Segments()
+    engagement: Engagement = Engagement()
+    coverage: Coverage = Coverage()
+    capacity: Capacity = Capacity()
+    ownership: Ownership = Ownership()
+    costs: Costs = Costs()
+    compensation: Compensation = Compensation()
 
     @field_validator("base_currency")
     @classmethod

@@ -72,6 +72,15 @@ def history(ws: Workspace, name: str = HEALTH_HISTORY):
     return backend.table(name) if name in backend.list_tables() else None
 
 
+def stored_day(ws: Workspace, name: str, as_of: dt.date) -> ibis.Table | None:
+    """The rows a history table holds for one date, or None when that date was never stored."""
+    table = history(ws, name)
+    if table is None:
+        return None
+    day = table.filter(table.as_of == ibis.literal(as_of, type="date"))
+    return day if ws.warehouse.execute(day.count()) else None
+
+
 def store_snapshot(warehouse: Warehouse, tables: dict[str, pa.Table], as_of: dt.date) -> None:
     """Replace the rows of `as_of` in each history table, all tables in one transaction."""
     backend = warehouse.backend

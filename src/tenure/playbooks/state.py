@@ -11,14 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-import ibis
 import pandas as pd
-from sqlalchemy import func, select
 
-from tenure.history import HEALTH_HISTORY, METRICS_HISTORY, history, snapshot
+from tenure.history import HEALTH_HISTORY, METRICS_HISTORY, snapshot, stored_day
 from tenure.predict.score import PREDICTIONS
 from tenure.workflow.handoffs import incomplete_accounts
-from tenure.workflow.models import OwnerAssignment
+from tenure.workflow.plans import owner_overrides
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -31,14 +29,14 @@ HEALTH_COLUMNS = ("account_id", "name", "segment", "region", "owner_csm_id", "sc
 
 def account_state(ws: Workspace, session: Session, *, as_of: dt.date) -> pd.DataFrame:
     """Health, metrics, churn probability and effective owner of every account paying at `as_of`."""
-    if _stored(ws, HEALTH_HISTORY, as_of) is None or _stored(ws, METRICS_HISTORY, as_of) is None:
+    if stored_day(ws, HEALTH_HISTORY, as_of) is None or stored_day(ws, METRICS_HISTORY, as_of) is None:
         snapshot(ws, as_of=as_of)
-    health = ws.warehouse.execute(_stored(ws, HEALTH_HISTORY, as_of).select(*HEALTH_COLUMNS))
-    metrics = ws.warehouse.execute(_stored(ws, METRICS_HISTORY, as_of))
+    health = ws.warehouse.execute(stored_day(ws, HEALTH_HISTORY, as_of).select(*HEALTH_COLUMNS))
+    metrics = ws.warehouse.execute(stored_day(ws, METRICS_HISTORY, as_of))
     metrics = metrics.drop(columns=[c for c in ("as_of", "arr", "renewal_date", "days_to_renewal")
                                     if c in metrics.columns])
     state = health.merge(metrics, on="account_id", how="left")
-    scores = _stored(ws, PREDICTIONS, as_of)
+    scores = stored_day(ws, PREDICTIONS, as_of)
     if scores is not None:
         churn = ws.warehouse.execute(scores.select("account_id", "churn_probability", "expansion_probability"))
         state = state.merge(churn, on="account_id", how="left")
@@ -62,19 +60,7 @@ def _band_of(score: pd.Series, bands: dict[str, tuple[float, float]]) -> pd.Seri
     return out
 
 
-def _stored(ws: Workspace, name: str, as_of: dt.date):
-    table = history(ws, name)
-    if table is None:
-        return None
-    day = table.filter(table.as_of == ibis.literal(as_of, type="date"))
-    return day if ws.warehouse.execute(day.count()) else None
-
-
 def _effective_owner(session: Session, state: pd.DataFrame) -> pd.Series:
     """The latest reassignment made in tenure, else the loaded owner."""
-    latest = select(OwnerAssignment.account_id, func.max(OwnerAssignment.id).label("id")) \
-        .group_by(OwnerAssignment.account_id).subquery()
-    rows = session.execute(select(OwnerAssignment.account_id, OwnerAssignment.owner_person_id)
-                           .join(latest, OwnerAssignment.id == latest.c.id)).all()
-    override = dict(rows)
+    override = owner_overrides(session)
     return state["account_id"].map(override).fillna(state["owner_csm_id"]).astype(object)

@@ -8,10 +8,11 @@ agrees (DESIGN.md, ownership), and goes on the account's timeline.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tenure.errors import NotFound, TenureError
 from tenure.workflow.models import OwnerAssignment, SuccessCriterion, SuccessPlan, TimelineEntry, utcnow
@@ -67,6 +68,17 @@ def plans(session: Session, account_id: str | None = None) -> pd.DataFrame:
             for p in session.scalars(query) for c in (p.criteria or [SuccessCriterion(criterion="")])]
     return pd.DataFrame(rows, columns=["plan", "account_id", "objective", "plan_status", "criterion", "text",
                                        "before_signature", "status", "evidence"])
+
+
+def owner_overrides(session: Session, *, before: dt.datetime | None = None) -> dict[str, str]:
+    """Each account's latest owner set in tenure (made before `before`, when given)."""
+    query = select(OwnerAssignment.account_id, func.max(OwnerAssignment.id).label("id"))
+    if before is not None:
+        query = query.where(OwnerAssignment.assigned_at < before)
+    latest = query.group_by(OwnerAssignment.account_id).subquery()
+    rows = session.execute(select(OwnerAssignment.account_id, OwnerAssignment.owner_person_id)
+                           .join(latest, OwnerAssignment.id == latest.c.id)).all()
+    return dict(rows)
 
 
 def reassign(session: Session, account_id: str, owner: str, *, reason: str | None, actor: str) -> OwnerAssignment:
