@@ -61,3 +61,17 @@ def check_edit(ws, session, user: str | None, account_id: str, what: str) -> Non
         raise NotFound(f"no user {user!r}")
     if not may_edit(person, account_id, owner=owner, executives=executives):
         raise TenureError(f"{user} ({person.role}) may not edit the {what} of {account_id}")
+
+
+def owner_overrides_of(ws, *, before=None) -> dict[str, str]:
+    """The owner reassignments made in tenure (before `before`, when given): they override loaded owners."""
+    from tenure.workflow.plans import owner_overrides
+    from tenure.workflow.store import WorkflowStore
+
+    store = WorkflowStore.of(ws)
+    try:
+        store.check()
+        with store.session() as session:
+            return owner_overrides(session, before=before)
+    finally:
+        store.dispose()

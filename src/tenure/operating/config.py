@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Money = Annotated[float, Field(ge=0)]
+WEEKS_PER_MONTH = 52 / 12  # team.capacity_hours is hours a week; motions' effort is hours a month
 Fraction = Annotated[float, Field(ge=0, le=1)]
 
 
@@ -63,8 +64,8 @@ class Engagement(Strict):
     """The risk-tiered engagement model: segment × health band → motion ("*" matches any)."""
 
     motions: dict[str, Motion] = Field(default_factory=lambda: {
-        "high-touch": Motion(cadence_days=14, hours_per_month=5.0),
-        "pooled": Motion(cadence_days=45, hours_per_month=1.5),
+        "high-touch": Motion(cadence_days=14, hours_per_month=10.0),
+        "pooled": Motion(cadence_days=45, hours_per_month=3.0),
         "digital": Motion(cadence_days=90, hours_per_month=0.25, dedicated=False),
     })
     matrix: dict[str, dict[str, str]] = Field(default_factory=lambda: {
@@ -111,14 +112,19 @@ class Coverage(Strict):
         "Mid-Market": Ratio(accounts_per_csm=40, arr_per_csm=2_000_000),
         "SMB": Ratio(accounts_per_csm=150, arr_per_csm=1_500_000),
     })
-    capacity_hours: Annotated[float, Field(gt=0, le=300)] = Field(
-        default=120, description="Hours a month a CSM gives to accounts when `team.capacity_hours` is empty.")
+    capacity_hours: Annotated[float, Field(gt=0, le=80)] = Field(
+        default=30, description="Hours a WEEK a CSM gives to accounts when `team.capacity_hours` (also hours a "
+        "week) is empty; a month's capacity is this × WEEKS_PER_MONTH.")
     overloaded_above: Annotated[float, Field(gt=0)] = Field(
         default=1.0, description="A CSM whose effort load ÷ capacity is above this is overloaded.")
     idle_below: Annotated[float, Field(ge=0)] = Field(
         default=0.5, description="A CSM whose effort load ÷ capacity is below this is idle.")
     renewal_days: Annotated[int, Field(ge=1, le=365)] = Field(
         default=90, description="Renewals due within this many days are counted per CSM.")
+    balance_max_moves: Annotated[int, Field(ge=0, le=10_000)] = Field(
+        default=20, description="Book balancing moves at most this many accounts in one proposal.")
+    balance_freeze_days: Annotated[int, Field(ge=0, le=730)] = Field(
+        default=90, description="Book balancing never moves an account renewing within this many days.")
 
     @model_validator(mode="after")
     def _bounds(self) -> Coverage:
@@ -175,15 +181,30 @@ class Component(Strict):
     Below `threshold` (an actual value) it pays nothing; from threshold to target it pays the
     attainment (95% of target pays 95%); above target each point pays `accelerator` points, up
     to `cap` (a payout rate, 1.5 = 150%).
+
+    `target` and `threshold` are yearly, like `targets:`, and convert to the period the same way:
+    grr, nrr and logo_retention compound (0.90 a year is 0.90^(3/12) a quarter); for
+    expansion_arr they are shares of the book's starting ARR a year, prorated (0.15 a year is
+    book ARR × 0.15 × 3/12 of expansion ARR a quarter).
     """
 
     metric: CompMetric
     weight: Annotated[float, Field(gt=0, le=1)]
     target: Annotated[float, Field(gt=0)] | None = Field(
-        default=None, description="Empty: the book's cascaded target for the period (README, Targets).")
+        default=None, description="Yearly; empty: the book's cascaded target (README, Targets). "
+        "logo_retention has no cascaded target and needs one.")
     threshold: Annotated[float, Field(ge=0)] = 0.0
     accelerator: Annotated[float, Field(ge=0, le=10)] = 1.0
     cap: Annotated[float, Field(ge=0, le=10)] = 1.5
+
+    @model_validator(mode="after")
+    def _target(self) -> Component:
+        if self.metric == "logo_retention" and self.target is None:
+            raise ValueError("logo_retention has no cascaded target (targets: holds grr, nrr and expansion); "
+                             "give the component a yearly `target`, e.g. 0.9")
+        if self.target is not None and self.threshold > self.target:
+            raise ValueError(f"threshold {self.threshold:g} is above target {self.target:g}")
+        return self
 
 
 class CompPlan(Strict):
@@ -206,7 +227,7 @@ def _default_plans() -> dict[str, CompPlan]:
     return {"csm": CompPlan(on_target_earnings=130_000, variable_share=0.2, components=[
         Component(metric="grr", weight=0.5, threshold=0.80, accelerator=2.0, cap=1.5),
         Component(metric="nrr", weight=0.3, threshold=0.90, accelerator=1.5, cap=2.0),
-        Component(metric="logo_retention", weight=0.2, threshold=0.80, accelerator=1.0, cap=1.2),
+        Component(metric="logo_retention", weight=0.2, target=0.90, threshold=0.80, accelerator=1.0, cap=1.2),
     ])}
 
 
