@@ -8,7 +8,7 @@ The book at AS_OF = 2025-06-30 (segment rules and engagement matrix in CONFIG be
     A2        24,000  50 employees, Healthcare, EMEA   Regulated (rule 3)        pooled (4)              P5
     A3        12,000  no employee count, APAC          SMB (rule 4)              digital (1)             P2
     A4         6,000  LATAM                            Unsegmented (unmatched)   digital (1)             —
-    A5       300,000  loaded segment Strategic         Strategic (loaded)        digital (1)             P9 (not in team)
+    A5       300,000  loaded segment Strategic         Strategic (loaded)        digital (1)             P9 (no CSM)
     A6       —        its only line ended: not paying, no row
 
 Team: P1 Enterprise CSM, 20 h/week; P5 Mid-Market CSM, 0.5 h/week; P2 and P6 SMB CSMs with no

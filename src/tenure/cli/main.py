@@ -10,6 +10,7 @@ import typer
 from tenure.cli import (
     account,
     churn_reasons,
+    coverage,
     ctas,
     db,
     demo,
@@ -21,11 +22,13 @@ from tenure.cli import (
     init,
     load,
     metrics,
+    motions,
     notes,
     playbooks,
     predict,
     report,
     run,
+    segments,
     success_plans,
     users,
 )
@@ -68,6 +71,9 @@ escalations.register(app)
 report.register(app)
 success_plans.register(app)
 notes.register(app)
+segments.register(app)
+coverage.register(app)
+motions.register(app)
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(demo.app, name="demo")
 
