@@ -9,7 +9,9 @@ import typer
 
 from tenure.cli import (
     account,
+    capacity,
     churn_reasons,
+    comp,
     coverage,
     ctas,
     db,
@@ -28,8 +30,10 @@ from tenure.cli import (
     predict,
     report,
     run,
+    scorecards,
     segments,
     success_plans,
+    targets,
     users,
 )
 from tenure.cli.context import Options
@@ -74,6 +78,10 @@ notes.register(app)
 segments.register(app)
 coverage.register(app)
 motions.register(app)
+scorecards.register(app)
+targets.register(app)
+comp.register(app)
+capacity.register(app)
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(demo.app, name="demo")
 

@@ -19,12 +19,13 @@ console = Console(width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 PERCENT = {"grr", "nrr", "logo_churn", "dollar_churn", "logo_retention", "revenue_retention", "churn_rate",
-           "p_churn", "p_expand", "arr_share", "utilisation"}
+           "p_churn", "p_expand", "arr_share", "utilisation", "cadence_kept", "ctas_on_time_share"}
 PERCENT_PREFIXES = ("grr_", "nrr_")
 MONEY = {"arr_at_risk", "arr", "arr_start", "arr_end", "new", "expansion", "contraction", "churn", "reactivation",
          "acv", "mrr", "cohort_mrr", "mrr_start", "mrr_end", "arr_up", "expected_renewed", "expected_churn",
          "expected_contraction", "expected_expansion", "arr_lost", "pipeline", "lost_arr",
-         "target_arr", "red_arr", "renewals_due_arr", "average_arr", "arr_per_csm"}
+         "target_arr", "red_arr", "renewals_due_arr", "average_arr", "arr_per_csm",
+         "red_arr_start", "red_arr_end", "red_arr_change"}
 
 
 def clean(value: Any) -> Any:

@@ -50,7 +50,7 @@ def book_at(ws: Workspace, *, as_of: dt.date, owners: Mapping[str, str] | None =
     if accounts is not None:
         parts.append(accounts.select("account_id", "name", loaded_owner=_text(accounts, "owner_csm_id")))
     if health:
-        parts.append(_health(ws, as_of).select("account_id", "score", "band"))
+        parts.append(health_on(ws, as_of).select("account_id", "score", "band"))
     scores = stored_day(ws, PREDICTIONS, as_of)
     if scores is not None:
         parts.append(scores.select("account_id", "churn_probability", "expansion_probability"))
@@ -66,7 +66,8 @@ def book_at(ws: Workspace, *, as_of: dt.date, owners: Mapping[str, str] | None =
     return assign_motions(book, config.engagement)
 
 
-def _health(ws: Workspace, as_of: dt.date) -> ir.Table:
+def health_on(ws: Workspace, as_of: dt.date) -> ir.Table:
+    """Health of every paying account on a day: the stored snapshot when `tenure run` stored one, else computed."""
     stored = stored_day(ws, HEALTH_HISTORY, as_of)
     if stored is not None:
         return stored

@@ -86,3 +86,9 @@ def person_of(session: Session, email: str | None) -> str | None:
     if user is None:
         raise NotFound(f"no user {email!r}; add one with `tenure users add`")
     return user.person_id
+
+
+def due_between(session: Session, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """CTAs due from `start` to `end` (both included): owner, due date, closed at (empty while open)."""
+    query = select(Cta.owner_person_id, Cta.due_date, Cta.closed_at).where(Cta.due_date >= start, Cta.due_date <= end)
+    return pd.DataFrame(session.execute(query).all(), columns=["owner", "due_date", "closed_at"])
