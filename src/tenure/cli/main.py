@@ -9,6 +9,7 @@ import typer
 
 from tenure.cli import (
     account,
+    balance,
     capacity,
     churn_reasons,
     comp,
@@ -82,6 +83,7 @@ scorecards.register(app)
 targets.register(app)
 comp.register(app)
 capacity.register(app)
+balance.register(app)
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(demo.app, name="demo")
 
