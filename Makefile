@@ -8,6 +8,9 @@ DEMO_MONTHS ?= 36
 # the demo's history ends at the last month-end; metrics and health are taken as of that day
 DEMO_END := $(shell date -u -d "$$(date -u +%Y-%m-01) -1 day" +%F)
 DEMO_FROM := $(shell date -u -d "$$(date -u +%Y-%m-01) -1 day -1 year" +%F)
+# the last full quarter before DEMO_END (targets, scorecards and pay are measured on it)
+DEMO_QUARTER := $(shell $(PYTHON) -c "import datetime as d; e = d.date.fromisoformat('$(DEMO_END)'); \
+	q = (e.month - 1) // 3; print(f'{e.year}Q{q}' if q else f'{e.year - 1}Q4')")
 
 .PHONY: demo test test-fast lint bench clean
 
@@ -24,7 +27,9 @@ $(VENV)/.dev: $(BIN)/tenure
 ## make demo: generate a demo company, load it into ./demo-workspace, backfill a year of weekly
 ## health history, print the headline (ARR, GRR, NRR, churn, bridge, health bands, ARR at risk),
 ## backtest and train the renewal model, open CTAs from the default playbooks (and show a second
-## run opens none), show the riskiest renewals and the GRR/NRR forecast
+## run opens none), show the riskiest renewals and the GRR/NRR forecast, then the operating model:
+## segments, coverage per CSM with flags, the headcount plan for +30% ARR with and without moving
+## the smallest tier (SMB) to digital, book balancing, targets, scorecards, pay and return on CS spend
 demo: $(BIN)/tenure
 	rm -rf $(DEMO)
 	$(BIN)/tenure init $(DEMO)
@@ -40,6 +45,15 @@ demo: $(BIN)/tenure
 	$(BIN)/tenure --workspace $(DEMO) predict score --as-of $(DEMO_END) --renewing-within 90
 	$(BIN)/tenure --workspace $(DEMO) forecast --as-of $(DEMO_END) --by segment
 	$(BIN)/tenure --workspace $(DEMO) report gaps --as-of $(DEMO_END) --months 6 --top 8
+	$(BIN)/tenure --workspace $(DEMO) segments --as-of $(DEMO_END)
+	$(BIN)/tenure --workspace $(DEMO) coverage --as-of $(DEMO_END)
+	$(BIN)/tenure --workspace $(DEMO) capacity --as-of $(DEMO_END) --arr-growth 0.30 --digital SMB
+	$(BIN)/tenure --workspace $(DEMO) balance --as-of $(DEMO_END)
+	$(BIN)/tenure --workspace $(DEMO) targets --period $(DEMO_QUARTER) --as-of $(DEMO_END) --by segment
+	$(BIN)/tenure --workspace $(DEMO) scorecards --period $(DEMO_QUARTER) --periods 2 --by manager --as-of $(DEMO_END)
+	$(BIN)/tenure --workspace $(DEMO) comp --period $(DEMO_QUARTER) --as-of $(DEMO_END)
+	$(BIN)/tenure --workspace $(DEMO) spend --as-of $(DEMO_END) --by segment
+	$(BIN)/tenure --workspace $(DEMO) teams --as-of $(DEMO_END) --strategic
 
 ## make test: install the dev dependencies and run the whole suite (Spark and PostgreSQL tests included)
 test: $(VENV)/.dev

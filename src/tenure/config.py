@@ -192,9 +192,11 @@ def default_yaml(*, base_currency: str = "USD", warehouse: str | None = None) ->
 base_currency: {base_currency}          # ISO 4217; other currencies convert through fx_rates
 fiscal_year_start_month: 1      # 1 = January; fiscal years are named by the year they end in
 
-targets:
+targets:                        # yearly; they cascade to segments, teams and CSMs by their book
   grr: 0.90                     # gross revenue retention target (fraction)
   nrr: 1.10                     # net revenue retention target (fraction)
+  expansion: 0.15               # expansion ARR in a year as a share of the ARR at its start
+  segments: {{}}                  # per-segment overrides, e.g. {{SMB: {{grr: 0.85}}}}
 
 revenue:
   retention_window_months: 12   # window of the headline GRR / NRR / churn
@@ -224,6 +226,60 @@ predict:
   flat_tolerance: 0.01          # ARR within 1% of its value before the renewal is a flat renewal
   training_months: 24           # the model trains on this many months of monthly cutoffs
   risk_threshold:               # churn probability that flags a renewal at risk; empty: twice the learned churn rate
+
+# The operating model (README, "The operating model"). Every section below has built-in
+# defaults; uncomment one to change it.
+# segments:                     # first matching rule wins; a segment loaded on the account overrides
+#   rules:
+#     - {{name: Enterprise, arr_min: 100000}}
+#     - {{name: Mid-Market, arr_min: 20000}}
+#     - {{name: Mid-Market, employees_min: 1000}}
+#     - {{name: SMB}}              # no condition: every other account
+# engagement:                   # segment x health band -> motion; "*" matches any
+#   motions:
+#     high-touch: {{cadence_days: 14, hours_per_month: 10}}
+#     pooled: {{cadence_days: 45, hours_per_month: 3}}
+#     digital: {{cadence_days: 90, hours_per_month: 0.25, dedicated: false}}
+#   matrix:
+#     Enterprise: {{"*": high-touch}}
+#     Mid-Market: {{red: high-touch, "*": pooled}}
+#     "*": {{red: pooled, "*": digital}}
+#   churn_override: {{probability: 0.4, motion: high-touch}}
+# coverage:
+#   ratios:                     # target book of one CSM per segment
+#     Enterprise: {{accounts_per_csm: 15, arr_per_csm: 3000000}}
+#     Mid-Market: {{accounts_per_csm: 40, arr_per_csm: 2000000}}
+#     SMB: {{accounts_per_csm: 150, arr_per_csm: 1500000}}
+#   capacity_hours: 30          # hours a WEEK of a CSM whose team.capacity_hours is empty
+#   overloaded_above: 1.0       # effort / capacity above this: overloaded
+#   idle_below: 0.5             # ... below this: idle
+#   renewal_days: 90
+#   balance_max_moves: 20       # tenure balance: at most this many moves
+#   balance_freeze_days: 90     # ... and never an account renewing within this many days
+# capacity:
+#   attrition_per_year: 0.15
+#   ramp_quarters: 1
+#   ramp_productivity: 0.5
+#   target_utilisation: 0.85
+#   logo_churn_per_year:        # empty: measured per segment over the last 12 months
+# ownership:
+#   renewal: cs                 # cs (the CSM), renewal (the renewal specialist) or sales (the AE)
+#   expansion: sales            # cs or sales
+#   strategic_arr_min: 250000   # strategic accounts need an internal executive sponsor
+#   strategic_segments: []
+#   executive_touch_days: 90    # ... and a meeting with an executive present this often
+# costs:                        # loaded yearly cost per team role, for the return on CS spend
+#   roles: {{csm: 115000, tam: 135000, onboarding: 100000, renewal: 110000, manager: 165000, director: 220000}}
+#   programme_per_year: 0       # the digital programme (tools, content)
+# compensation:                 # plans by team role; targets and thresholds are yearly
+#   plans:
+#     csm:
+#       on_target_earnings: 130000
+#       variable_share: 0.2
+#       components:
+#         - {{metric: grr, weight: 0.5, threshold: 0.80, accelerator: 2.0, cap: 1.5}}
+#         - {{metric: nrr, weight: 0.3, threshold: 0.90, accelerator: 1.5, cap: 2.0}}
+#         - {{metric: logo_retention, weight: 0.2, target: 0.90, threshold: 0.80, accelerator: 1.0, cap: 1.2}}
 
 # The warehouse is warehouse.duckdb in this folder unless an Ibis URL is given:
 {warehouse_line}
