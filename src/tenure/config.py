@@ -264,7 +264,7 @@ predict:
 #   logo_churn_per_year:        # empty: measured per segment over the last 12 months
 # ownership:
 #   renewal: cs                 # cs (the CSM), renewal (the renewal specialist) or sales (the AE)
-#   expansion: sales            # cs or sales
+#   expansion: cs               # cs (the CSM) or sales (the AE)
 #   strategic_arr_min: 250000   # strategic accounts need an internal executive sponsor
 #   strategic_segments: []
 #   executive_touch_days: 90    # ... and a meeting with an executive present this often

@@ -33,8 +33,10 @@ from tenure.cli import (
     run,
     scorecards,
     segments,
+    spend,
     success_plans,
     targets,
+    teams,
     users,
 )
 from tenure.cli.context import Options
@@ -59,6 +61,7 @@ def main(
 
 
 init.register(app)
+balance.register(app)
 load.register(app)
 run.register(app)
 health.register(app)
@@ -76,6 +79,8 @@ escalations.register(app)
 report.register(app)
 success_plans.register(app)
 notes.register(app)
+teams.register(app)
+spend.register(app)
 segments.register(app)
 coverage.register(app)
 motions.register(app)
@@ -83,7 +88,6 @@ scorecards.register(app)
 targets.register(app)
 comp.register(app)
 capacity.register(app)
-balance.register(app)
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(demo.app, name="demo")
 

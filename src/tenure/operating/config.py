@@ -153,7 +153,7 @@ class Ownership(Strict):
 
     renewal: Literal["cs", "renewal", "sales"] = Field(
         default="cs", description="cs: the CSM; renewal: the account's renewal specialist; sales: its AE.")
-    expansion: Literal["cs", "sales"] = "sales"
+    expansion: Literal["cs", "sales"] = "cs"
     strategic_arr_min: Money | None = Field(
         default=250_000, description="Accounts with at least this ARR are strategic and need an executive sponsor.")
     strategic_segments: list[str] = Field(default_factory=list, description="Segments that are strategic as a whole.")

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 ACTIONS = ("opened", "already_open", "closed", "messages", "escalated")
+# the state column naming who owns a CTA of each kind (ownership: config); other kinds go to the CSM (`owner`)
+OWNER_BY_KIND = {"renewal": "renewal_owner", "expansion": "expansion_owner"}
 
 
 @dataclass
@@ -110,7 +112,7 @@ def evaluate(config: Playbooks, state: pd.DataFrame, session: Session, *, as_of:
         outcome.by_rule.setdefault(rule.name, Counter())
         for row in hit.to_dict("records"):
             outcome.fired.append({"rule": rule.name, "account_id": row["account_id"], "name": row.get("name"),
-                                  "owner": row.get("owner"), "arr": row.get("arr"),
+                                  "owner": owner_of(rule.kind, row), "arr": row.get("arr"),
                                   "action": "message" if rule.message else "cta"})
             if rule.message is not None:
                 _message(rule, row, session, as_of, outcome, dry_run)
@@ -135,8 +137,8 @@ def evaluate(config: Playbooks, state: pd.DataFrame, session: Session, *, as_of:
 def _open(config: Playbooks, rule: Rule, row: dict, session: Session, as_of: dt.date) -> None:
     reason = rule.reason or describe(rule.when)
     cta = Cta(account_id=row["account_id"], kind=rule.kind, reason=reason, rule=rule.name, priority=rule.priority,
-              status="open", owner_person_id=_text(row.get("owner")), due_date=as_of + dt.timedelta(days=rule.due_days),
-              opened_at=_at(as_of))
+              status="open", owner_person_id=owner_of(rule.kind, row),
+              due_date=as_of + dt.timedelta(days=rule.due_days), opened_at=_at(as_of))
     if rule.playbook is not None:
         cta.playbook_id = _playbook_row(session, rule.playbook, config).id
         for i, step in enumerate(config.definitions[rule.playbook].steps):
@@ -147,6 +149,12 @@ def _open(config: Playbooks, rule: Rule, row: dict, session: Session, as_of: dt.
     session.add(TimelineEntry(account_id=cta.account_id, kind="cta_opened", cta_id=cta.id, occurred_at=_at(as_of),
                               author="tenure", text=f"CTA #{cta.id} opened by rule {rule.name} ({rule.kind}, "
                                                     f"{rule.priority}): {reason}; due {cta.due_date}"))
+
+
+def owner_of(kind: str, row: dict) -> str | None:
+    """Who a CTA of `kind` goes to: the renewal or expansion owner when the state names one, else the CSM."""
+    routed = _text(row.get(OWNER_BY_KIND[kind])) if kind in OWNER_BY_KIND else None
+    return routed or _text(row.get("owner"))
 
 
 def _playbook_row(session: Session, name: str, config: Playbooks) -> PlaybookRow:

@@ -3,7 +3,9 @@
 Health, every registered metric and the churn score come from the snapshot `tenure run`
 stores for the date (computed and stored here when missing), so rules read exactly the
 numbers the CSM sees. The owner is the effective one: a reassignment made in tenure
-overrides the loaded `owner_csm_id` (DESIGN.md, ownership).
+overrides the loaded `owner_csm_id` (DESIGN.md, ownership). `renewal_owner` and
+`expansion_owner` follow `ownership:` (the CSM, the renewal specialist or the AE; see
+operating/ownership.py), so renewal and expansion CTAs go to whoever owns that motion.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 
 from tenure.history import HEALTH_HISTORY, METRICS_HISTORY, snapshot, stored_day
 from tenure.predict.score import PREDICTIONS
+from tenure.views.ownership import routed_owners
 from tenure.workflow.handoffs import incomplete_accounts
 from tenure.workflow.plans import owner_overrides
 
@@ -45,6 +48,7 @@ def account_state(ws: Workspace, session: Session, *, as_of: dt.date) -> pd.Data
         state["expansion_probability"] = float("nan")
     state["band_30d_ago"] = _band_of(state["score"] - state["score_change_30d"], ws.config.health.bands)
     state["owner"] = _effective_owner(session, state)
+    state = state.merge(routed_owners(ws, state[["account_id", "owner"]], as_of=as_of), on="account_id", how="left")
     incomplete = incomplete_accounts(session, state["account_id"].tolist())
     state["handoff_complete"] = ~state["account_id"].isin(incomplete)
     return state
