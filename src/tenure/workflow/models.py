@@ -18,6 +18,8 @@ ROLES = ("admin", "director", "manager", "csm", "sales", "viewer")
 CTA_KINDS = ("risk", "expansion", "lifecycle", "renewal")
 PRIORITIES = ("low", "medium", "high", "urgent")
 FEATURE_STATUSES = ("under review", "planned", "beta", "shipped", "declined")
+FORECAST_CALLS = ("commit", "best-case", "at-risk", "lost")
+ADVOCACY_KINDS = ("reference_call", "referral", "case_study", "review")
 HANDOFF_FIELDS = ("power_users", "pain_point", "gotchas", "success_criteria", "stakeholders",
                   "promised_integrations")
 
@@ -238,6 +240,52 @@ class OutboxMessage(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     delivery: Mapped[str | None] = mapped_column(Text)
+
+
+class ForecastCall(Base):
+    """A renewal owner's call on one renewal; the latest per account and renewal date is the current one.
+
+    Every call is kept, so the history shows how a call moved and call accuracy can be measured
+    against what happened."""
+
+    __tablename__ = "forecast_calls"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(100), index=True)
+    renewal_date: Mapped[dt.date] = mapped_column(Date)
+    call: Mapped[str] = mapped_column(String(20))
+    arr: Mapped[float] = mapped_column(Float)  # the ARR up for renewal when the call was made
+    owner_person_id: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    called_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DealFlag(Base):
+    """A concern recorded on an open new-business deal before signature (deal vetting)."""
+
+    __tablename__ = "deal_flags"
+    __table_args__ = (Index("one_flag_per_deal_rule", "opportunity_id", "rule", unique=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[str] = mapped_column(String(100), index=True)
+    account_id: Mapped[str] = mapped_column(String(100), index=True)
+    rule: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str] = mapped_column(Text)
+    fit_score: Mapped[float | None] = mapped_column(Float)
+    flagged_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AdvocacyRecord(Base):
+    """An advocacy ask and its outcome: a reference call, a referral, a case study or a review."""
+
+    __tablename__ = "advocacy_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(100), index=True)
+    contact_id: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    referred_account_id: Mapped[str | None] = mapped_column(String(100))  # a referral's new customer
+    recorded_by: Mapped[str | None] = mapped_column(String(320))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class AuditEntry(Base):
