@@ -23,6 +23,11 @@ def generate(
     file_format: str = typer.Option("parquet", "--file-format", help="parquet or csv."),
     requests: Path = typer.Option(None, "--requests", help="Also write the customers' feature requests to this CSV "
                                                            "(for `tenure feature-requests import`)."),
+    references: Path = typer.Option(None, "--references", help="Also write past advocacy records (reference calls, "
+                                                               "referrals, ...) to this CSV (for `tenure desk "
+                                                               "advocacy import`)."),
+    calls: Path = typer.Option(None, "--calls", help="Also write the renewal owners' forecast calls to this CSV "
+                                                     "(for `tenure desk calls import`)."),
 ) -> None:
     """Generate a deterministic demo company (accounts, subscriptions, usage, team, CRM)."""
     from tenure.demo.simulator import generate as simulate
@@ -49,3 +54,16 @@ def generate(
 
         written = write_requests(out, requests, seed=seed)
         console.print(f"Wrote {written:,} feature requests to {requests}.")
+    if references is not None:
+        from tenure.demo.references import write_references
+
+        written = write_references(out, references, seed=seed)
+        console.print(f"Wrote {written:,} advocacy records to {references}.")
+    if calls is not None:
+        import datetime as dt
+
+        from tenure.demo.calls import write_calls
+        from tenure.demo.timeline import last_month_end_before
+
+        written = write_calls(out, calls, end=last_day or last_month_end_before(dt.date.today()), seed=seed)
+        console.print(f"Wrote {written:,} forecast calls to {calls}.")

@@ -17,6 +17,7 @@ from tenure.cli import (
     ctas,
     db,
     demo,
+    desk,
     escalations,
     feature_requests,
     forecast,
@@ -90,6 +91,7 @@ comp.register(app)
 capacity.register(app)
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(demo.app, name="demo")
+app.add_typer(desk.app, name="desk")
 
 
 def run_cli() -> int:
