@@ -29,15 +29,19 @@ $(VENV)/.dev: $(BIN)/tenure
 ## backtest and train the renewal model, open CTAs from the default playbooks (and show a second
 ## run opens none), show the riskiest renewals and the GRR/NRR forecast, then the operating model:
 ## segments, coverage per CSM with flags, the headcount plan for +30% ARR with and without moving
-## the smallest tier (SMB) to digital, book balancing, targets, scorecards, pay and return on CS spend
+## the smallest tier (SMB) to digital, book balancing, targets, scorecards, pay and return on CS spend;
+## then the desk: renewals with model and calls side by side, call accuracy, the joint review list,
+## expansion leads and bookings, flagged open deals and advocates
 demo: $(BIN)/tenure
 	rm -rf $(DEMO)
 	$(BIN)/tenure init $(DEMO)
 	$(BIN)/tenure demo generate --out $(DEMO)/data --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS) --end $(DEMO_END) \
-		--requests $(DEMO)/feature_requests.csv
+		--requests $(DEMO)/feature_requests.csv --calls $(DEMO)/forecast_calls.csv --references $(DEMO)/references.csv
 	$(BIN)/tenure --workspace $(DEMO) load $(DEMO)/data
 	$(BIN)/tenure --workspace $(DEMO) churn-reasons import-crm
 	$(BIN)/tenure --workspace $(DEMO) feature-requests import $(DEMO)/feature_requests.csv
+	$(BIN)/tenure --workspace $(DEMO) desk calls import $(DEMO)/forecast_calls.csv
+	$(BIN)/tenure --workspace $(DEMO) desk advocacy import $(DEMO)/references.csv
 	$(BIN)/tenure --workspace $(DEMO) predict backtest --as-of $(DEMO_END)
 	$(BIN)/tenure --workspace $(DEMO) predict train --as-of $(DEMO_END)
 	$(BIN)/tenure --workspace $(DEMO) run --from $(DEMO_FROM) --to $(DEMO_END) --every week
@@ -54,6 +58,13 @@ demo: $(BIN)/tenure
 	$(BIN)/tenure --workspace $(DEMO) comp --period $(DEMO_QUARTER) --as-of $(DEMO_END)
 	$(BIN)/tenure --workspace $(DEMO) spend --as-of $(DEMO_END) --by segment
 	$(BIN)/tenure --workspace $(DEMO) teams --as-of $(DEMO_END) --strategic
+	$(BIN)/tenure --workspace $(DEMO) desk renewals --as-of $(DEMO_END) --days 180 --by month
+	$(BIN)/tenure --workspace $(DEMO) desk accuracy --as-of $(DEMO_END)
+	$(BIN)/tenure --workspace $(DEMO) desk review --as-of $(DEMO_END)
+	$(BIN)/tenure --workspace $(DEMO) desk expansions --as-of $(DEMO_END) --leads --export $(DEMO)/expansion-leads.csv
+	$(BIN)/tenure --workspace $(DEMO) desk expansions --as-of $(DEMO_END) --bookings
+	$(BIN)/tenure --workspace $(DEMO) desk vet --as-of $(DEMO_END) --record
+	$(BIN)/tenure --workspace $(DEMO) desk advocates --as-of $(DEMO_END)
 
 ## make test: install the dev dependencies and run the whole suite (Spark and PostgreSQL tests included)
 test: $(VENV)/.dev
