@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tenure.contract.currencies import ISO_4217
+from tenure.contract.mapping.model import Mapping
 from tenure.desk.config import Desk
 from tenure.errors import ConfigError
 from tenure.metrics.accounts import ValueDriver, registered
@@ -148,6 +149,7 @@ class Config(Strict):
     ownership: Ownership = Ownership()
     costs: Costs = Costs()
     compensation: Compensation = Compensation()
+    sources: Mapping = Field(default_factory=Mapping)  # source mappings (docs/sources.md)
     desk: Desk = Desk()
 
     @field_validator("base_currency")

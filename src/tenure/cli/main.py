@@ -34,6 +34,7 @@ from tenure.cli import (
     run,
     scorecards,
     segments,
+    sources,
     spend,
     success_plans,
     targets,
@@ -90,6 +91,7 @@ targets.register(app)
 comp.register(app)
 capacity.register(app)
 app.add_typer(metrics.app, name="metrics")
+app.add_typer(sources.app, name="sources")
 app.add_typer(demo.app, name="demo")
 app.add_typer(desk.app, name="desk")
 

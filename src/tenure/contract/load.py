@@ -2,13 +2,16 @@
 
 A load either applies completely or changes nothing (DESIGN.md, principle 6). Keyed tables
 upsert by key; events append only rows not already present, so re-loading a file is a no-op.
+A source is a data-contract file (`SourceFile`) or anything else that can stage itself, such
+as a file read through a source mapping (`tenure.contract.mapping`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
@@ -20,6 +23,16 @@ from tenure.errors import DataContractError, Problem
 from tenure.warehouse import Warehouse, create_sql
 
 Progress = Callable[[str], None]
+# called with the staging connection and the staged table names once every source is staged
+Inspect = Callable[[duckdb.DuckDBPyConnection, list[str]], None]
+
+
+class Source(Protocol):
+    """An input that stages its own rows (into `_stage_<table>`, through `Stager.insert`)."""
+
+    path: Path
+
+    def stage(self, stager: Stager) -> None: ...
 
 
 @dataclass
@@ -42,7 +55,7 @@ class LoadReport:
     warning_totals: dict[str, int] = field(default_factory=dict)
 
 
-def steps(sources: list[SourceFile]) -> int:
+def steps(sources: Sequence[SourceFile | Source]) -> int:
     """How many progress steps a load of these sources reports (one per file, plus two)."""
     return len(sources) + 2
 
@@ -54,8 +67,13 @@ def load(paths: list[Path], *, warehouse: Warehouse, table_name: str | None = No
                         base_currency=base_currency, progress=progress)
 
 
-def load_sources(sources: list[SourceFile], *, warehouse: Warehouse, timezone: str | None = None,
-                 base_currency: str = "USD", progress: Progress | None = None) -> LoadReport:
+def load_sources(sources: Sequence[SourceFile | Source], *, warehouse: Warehouse, timezone: str | None = None,
+                 base_currency: str = "USD", progress: Progress | None = None, dry_run: bool = False,
+                 inspect: Inspect | None = None) -> LoadReport:
+    """Stage, validate and apply sources; with `dry_run`, report what would change and apply nothing.
+
+    `inspect` sees the staged tables before any problem is raised (`tenure sources check` shows
+    the first rows of each file from them)."""
     tick = progress or (lambda _step: None)
     con = warehouse.raw() if warehouse.is_duckdb else duckdb.connect()
     con.execute("SET TimeZone = 'UTC'").fetchall()
@@ -66,18 +84,36 @@ def load_sources(sources: list[SourceFile], *, warehouse: Warehouse, timezone: s
         stager = Stager(con, timezone=timezone)
         for source in sources:
             tick(f"reading {source.path.name}")
-            stager.stage(source, table(source.table))
+            if isinstance(source, SourceFile):
+                stager.stage(source, table(source.table))
+            else:
+                source.stage(stager)
         staged = [name for name in LOAD_ORDER if name in stager.rows]
+        if inspect is not None:
+            inspect(con, staged)
         if stager.problems:
-            raise DataContractError(stager.problems)
+            totals = dict(stager.row_totals)
+            if totals:  # counted like the row problems, so the total stays right
+                for problem in stager.problems:
+                    where = f"{problem.file}: {problem.rule}"
+                    totals[where] = totals.get(where, 0) + 1
+            raise DataContractError(stager.problems + stager.row_problems, totals)
         tick("validating")
         existing = _existing(con, warehouse, loaded)
         findings = validate(con, staged, existing, base_currency=base_currency)
-        if findings.problems:
-            raise DataContractError(findings.problems, findings.totals)
+        if findings.problems or stager.row_problems:
+            raise DataContractError(stager.row_problems + findings.problems,
+                                    {**stager.row_totals, **findings.totals})
         tick("applying")
         before = warehouse.row_counts()
         changes = {name: _diff(con, name, existing(name), stager.rows[name]) for name in staged}
+        if dry_run:
+            for name, change in changes.items():
+                if not table(name).key:
+                    change.inserted = _new_rows(con, name, existing(name))
+                    change.unchanged = change.read - change.inserted
+                change.total = before.get(name, 0) + change.inserted
+            return LoadReport(changes, stager.warnings + findings.warnings, findings.warning_totals)
         if warehouse.is_duckdb:
             with warehouse.transaction() as tx:
                 for name in staged:
@@ -149,6 +185,13 @@ def _diff(con: duckdb.DuckDBPyConnection, name: str, current: str | None, read: 
         f"ON {_key_match(name, 's', 'e')}"
     ).fetchall()[0]
     return TableChange(read=read, inserted=read - matched, updated=updated, unchanged=matched - updated)
+
+
+def _new_rows(con: duckdb.DuckDBPyConnection, name: str, current: str | None) -> int:
+    """How many distinct staged rows of an unkeyed table the target does not hold yet."""
+    stage, cols = quote(f"_stage_{name}"), _columns(name)
+    existing = f" EXCEPT SELECT {cols} FROM {current}" if current else ""
+    return con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM {stage}{existing})").fetchall()[0][0]
 
 
 def _merge_in_place(con: duckdb.DuckDBPyConnection, name: str, exists: bool) -> None:

@@ -4,7 +4,9 @@ Staging always runs in DuckDB (the warehouse's own connection when the warehouse
 an in-memory one otherwise), so that files of any size are read and checked in the engine.
 A staged table holds, per contract column `c`, the typed value `c`; and for columns that are
 not plain text, `c__unparsed`: the value as written when it was present but did not parse
-(NULL otherwise, so it costs almost nothing on a file of valid rows).
+(NULL otherwise, so it costs almost nothing on a file of valid rows). `__reported` lists the
+columns of a row whose problem was already reported while staging (by a source mapping, see
+`tenure.contract.mapping`), so that the contract's checks do not report the same cell twice.
 """
 
 from __future__ import annotations
@@ -55,8 +57,11 @@ class Stager:
     def __init__(self, con: duckdb.DuckDBPyConnection, *, timezone: str | None):
         self.con = con
         self.timezone = timezone
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = []  # the file cannot be staged: nothing is validated
         self.warnings: list[Problem] = []
+        # problems in rows found while staging (by a source mapping): reported with the contract's findings
+        self.row_problems: list[Problem] = []
+        self.row_totals: dict[str, int] = {}
         self.rows: dict[str, int] = {}
 
     def stage(self, source: SourceFile, table: Table) -> None:
@@ -64,14 +69,19 @@ class Stager:
         select = self._csv_select(source, table) if source.format == "csv" else self._parquet_select(source, table)
         if select is None:
             return
+        self.insert(source, table, select)
+
+    def insert(self, source: SourceFile, table: Table, select: str) -> None:
+        """Append the rows of `select` (`__file`, `__row`, and per column its typed and unparsed value,
+        optionally `__reported`) to the table's staging table."""
         target = quote(f"_stage_{table.name}")
         try:
             if table.name not in self.rows:
-                self.con.execute(f"CREATE TEMP TABLE {target} AS {select} LIMIT 0").fetchall()
+                self.con.execute(f"CREATE TEMP TABLE {target} ({staging_columns(table)})").fetchall()
                 self.rows[table.name] = 0
-            count = self.con.execute(f"INSERT INTO {target} {select}").fetchall()[0][0]
+            count = self.con.execute(f"INSERT INTO {target} BY NAME {select}").fetchall()[0][0]
         except duckdb.Error as exc:
-            self._read_error(source, exc)
+            self.read_error(source, exc)
             return
         if count == 0:
             self._problem(source, None, None, None, "no_rows", "the file has a header but no data rows")
@@ -96,7 +106,7 @@ class Stager:
         parts = [f"{literal(str(source.path))} AS __file", "row_number() OVER () AS __row"]
         for column in table.columns:
             raw = f"NULLIF({quote(present[column.name])}, '')" if column.name in present else "NULL::VARCHAR"
-            parts.extend(self._typed_from_text(column, raw))
+            parts.extend(self.typed_from_text(column, raw))
         return f"SELECT {', '.join(parts)} FROM {scan}"
 
     def _csv_header(self, source: SourceFile) -> list[str] | None:
@@ -129,8 +139,9 @@ class Stager:
         # an empty name (a trailing comma from a spreadsheet) is an unnamed column: read and ignored
         return [name or f"{UNNAMED}{i + 1}" for i, name in enumerate(header)]
 
-    def _typed_from_text(self, column: Column, raw: str) -> list[str]:
-        """SQL for the typed value of a CSV column, and for its values that do not parse."""
+    def typed_from_text(self, column: Column, raw: str, *, timezone: str | None = None) -> list[str]:
+        """SQL for the typed value of a text column, and for its values that do not parse; naive
+        timestamps are local times of `timezone` (default: the load's)."""
         trimmed = f"trim({raw})"
         if column.kind is Kind.STRING:
             typed = raw
@@ -145,21 +156,21 @@ class Stager:
             typed = f"CASE lower({trimmed}) WHEN 'true' THEN true WHEN '1' THEN true " \
                     f"WHEN 'false' THEN false WHEN '0' THEN false END"
         else:
-            typed = self._timestamp_from_text(trimmed)
+            typed = self._timestamp_from_text(trimmed, timezone or self.timezone)
         if column.allowed is not None or column.currency:
             typed = f"lower({typed})" if column.allowed is not None else f"upper({typed})"
         return _typed_and_unparsed(column, typed, raw)
 
-    def _timestamp_from_text(self, text: str) -> str:
+    def _timestamp_from_text(self, text: str, timezone: str | None) -> str:
         # ISO 8601 allows minutes without seconds (10:00Z); DuckDB's parser wants the seconds.
         text = rf"regexp_replace({text}, '^(\d{{4}}-\d{{2}}-\d{{2}}[T ]\d{{2}}:\d{{2}})([Zz+-]|$)', '\1:00\2')"
         text = f"regexp_replace({text}, 'z$', 'Z')"  # RFC 3339 allows a lower-case z; DuckDB's parser does not
         with_offset = (f"CASE WHEN regexp_full_match({text}, '{TS_BODY}{TS_OFFSET}') "
                        f"THEN timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ)) END")
-        if self.timezone is None:
+        if timezone is None:
             return with_offset
         naive = (f"WHEN regexp_full_match({text}, '{TS_BODY}') "
-                 f"THEN timezone('UTC', timezone({literal(self.timezone)}, TRY_CAST({text} AS TIMESTAMP)))")
+                 f"THEN timezone('UTC', timezone({literal(timezone)}, TRY_CAST({text} AS TIMESTAMP)))")
         return f"CASE WHEN ({with_offset}) IS NOT NULL THEN ({with_offset}) {naive} END"
 
     # -- Parquet -----------------------------------------------------------------------------
@@ -169,7 +180,7 @@ class Stager:
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
         except duckdb.Error as exc:
-            self._read_error(source, exc)
+            self.read_error(source, exc)
             return None
         types = {row[0]: row[1] for row in described if row[0] != "file_row_number"}
         present = self._check_columns(source, table, list(types))
@@ -236,7 +247,7 @@ class Stager:
                 ok = False
         return present if ok else None
 
-    def _read_error(self, source: SourceFile, exc: duckdb.Error) -> None:
+    def read_error(self, source: SourceFile, exc: duckdb.Error) -> None:
         text = str(exc)
         line = re.search(r"on Line: (\d+)", text)
         reason = _reason(text)
@@ -273,6 +284,18 @@ def _file_line(source: SourceFile, record: int) -> int | None:
     except (UnicodeDecodeError, csv.Error):
         return None
     return None
+
+
+def staging_columns(table: Table) -> str:
+    """Column definitions of a staging table: where each row came from, the typed and unparsed values,
+    and the columns whose problem in that row is already reported."""
+    parts = ["__file VARCHAR", "__row BIGINT"]
+    for column in table.columns:
+        parts.append(f"{quote(column.name)} {SQL_TYPES[column.kind]}")
+        if unparsed(column):
+            parts.append(f"{quote(unparsed(column))} VARCHAR")
+    parts.append("__reported VARCHAR[]")
+    return ", ".join(parts)
 
 
 def unparsed(column: Column) -> str | None:

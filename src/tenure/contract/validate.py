@@ -181,12 +181,15 @@ def _codes() -> str:
 
 def _run(con: duckdb.DuckDBPyConnection, name: str, check: Check, out: list[Problem], totals: dict[str, int]) -> None:
     raw = "NULL"
+    hit = f"({check.condition})"
     if check.column:
         column = table(name).column(check.column)
         shown = f"CAST({quote(check.column)} AS VARCHAR)"
         raw = f"coalesce({quote(unparsed(column))}, {shown})" if unparsed(column) else shown
+        # a cell whose problem the source mapping already reported is not reported again
+        hit = f"({hit} AND NOT coalesce(list_contains(__reported, {literal(check.column)}), false))"
     sql = (
-        f"WITH flagged AS (SELECT __file, __row, {raw} AS raw, ({check.condition}) AS hit "
+        f"WITH flagged AS (SELECT __file, __row, {raw} AS raw, {hit} AS hit "
         f"FROM {quote('_stage_' + name)}) "
         f"SELECT __file, __row, raw, count(*) OVER () FROM flagged WHERE hit "
         f"ORDER BY __file, __row LIMIT {EXAMPLES_PER_RULE}"
