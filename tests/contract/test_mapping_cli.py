@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tenure.contract.mapping.files import parse_mapping
+from tenure.contract.mapping.files import parse_mapping, presets
 from tenure.workspace import Workspace
 
 from .helpers import DATA
@@ -208,11 +208,12 @@ def test_suggest_reads_separators_decimal_commas_and_enum_values(tmp_path):
 def test_presets_by_name_and_an_unknown_preset(workspace, tmp_path):
     listed = tenure("sources", "presets", "--format", "json", cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
-    assert [p["preset"] for p in json.loads(listed.stdout)["presets"]] == ["nps"]
+    assert [p["preset"] for p in json.loads(listed.stdout)["presets"]] == sorted(presets())
+    assert {"nps", "stripe-subscriptions", "zendesk-tickets", "segment-track"} <= set(presets())
 
     unknown = tenure("-w", workspace, "load", NPS / "nps_responses.csv", "--preset", "qualtrix", cwd=tmp_path)
     assert unknown.returncode == 3
-    assert "unknown preset 'qualtrix'; known presets: nps" in flat(unknown.stderr)
+    assert f"unknown preset 'qualtrix'; known presets: {', '.join(sorted(presets()))}" in flat(unknown.stderr)
     assert "Traceback" not in unknown.stdout + unknown.stderr
 
 

@@ -19,6 +19,7 @@ from tenure.cli import (
     demo,
     desk,
     escalations,
+    export,
     feature_requests,
     forecast,
     handoffs,
@@ -94,6 +95,7 @@ app.add_typer(metrics.app, name="metrics")
 app.add_typer(sources.app, name="sources")
 app.add_typer(demo.app, name="demo")
 app.add_typer(desk.app, name="desk")
+app.add_typer(export.app, name="export")
 
 
 def run_cli() -> int:
