@@ -280,10 +280,12 @@ def test_cli_expansions_end_to_end(ws, tmp_path):
     first = tenure(*common, "--open-ctas", "--export", export, "--format", "json", "--as", "ae@example.com",
                    cwd=tmp_path)
     assert first.returncode == 0, str(first)
-    assert [r["action"] for r in strict_json(first.stdout)] == ["opened"] * 4
+    assert [r["action"] for r in strict_json(first.stdout)] == ["opened", "covered", "opened", "opened"]
     assert pd.read_csv(export).columns.tolist() == EXPORT_COLUMNS
     second = tenure(*common, "--leads", "--open-ctas", cwd=tmp_path)
-    assert second.returncode == 0 and "0 opened, 4 already open" in second.stdout, str(second)
+    assert second.returncode == 0, str(second)
+    assert "0 opened, 3 already open (rule desk:<signal>), 1 on accounts with another open expansion CTA" \
+        in " ".join(second.stdout.split()), str(second)
     booked = tenure(*common, "--bookings", "--format", "json", cwd=tmp_path)
     assert strict_json(booked.stdout)["quarters"][-1]["booked"] == 3000
     assert_error(tenure(*common, "--bookings", "--leads", cwd=tmp_path), 1, "--bookings", "does not go with")
