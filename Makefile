@@ -66,10 +66,20 @@ demo: $(BIN)/tenure
 	$(BIN)/tenure --workspace $(DEMO) desk vet --as-of $(DEMO_END) --record
 	$(BIN)/tenure --workspace $(DEMO) desk advocates --as-of $(DEMO_END)
 
-## make test: install the dev dependencies and run the whole suite (Spark and PostgreSQL tests included)
+## make test: install the dev dependencies and run the whole suite (Spark and PostgreSQL tests included),
+## as two pytest processes side by side, one per core: the folders of SECOND_HALF, and every other test
+## (the PostgreSQL and Spark tests stay in the first, so the two never share a database)
+SECOND_HALF := tests/desk tests/contract tests/views tests/predict tests/cli tests/e2e tests/demo
 test: $(VENV)/.dev
 	$(BIN)/ruff check src tests bench
-	$(BIN)/python -m pytest
+	rm -rf .pytest-tmp && mkdir -p .pytest-tmp
+	$(BIN)/python -m pytest --basetemp=.pytest-tmp/first $(addprefix --ignore=,$(SECOND_HALF)) \
+		> .pytest-tmp/first.log 2>&1 & first=$$!; \
+	$(BIN)/python -m pytest --basetemp=.pytest-tmp/second -p no:cacheprovider $(SECOND_HALF); second=$$?; \
+	wait $$first; first_status=$$?; echo "--- the other half of the suite:"; \
+	if [ $$first_status -eq 0 ]; then tail -n 5 .pytest-tmp/first.log; else cat .pytest-tmp/first.log; fi; \
+	echo "pytest exit codes: $$first_status (other half), $$second ($(SECOND_HALF))"; \
+	test $$first_status -eq 0 && test $$second -eq 0
 
 ## make test-fast: the suite without slow tests (demo companies, Spark), in seconds
 test-fast: $(VENV)/.dev
