@@ -22,6 +22,7 @@ from tenure.metrics.scorecard import DEFAULT_HEALTH_YAML, Health, default_health
 from tenure.operating.config import Capacity, Compensation, Costs, Coverage, Engagement, Ownership, Segments
 from tenure.playbooks.config import Playbooks
 from tenure.playbooks.defaults import DEFAULT_PLAYBOOKS_YAML, default_playbooks
+from tenure.strict_yaml import UniqueKeyLoader
 
 CONFIG_FILE = "tenure.yaml"
 
@@ -292,25 +293,10 @@ predict:
 """
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """YAML forbids a key twice in a mapping; PyYAML would silently keep the last one."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _value in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key}' is given twice (line {key_node.start_mark.line + 1})",
-                    key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def load_config(path: Path) -> Config:
     """Read and validate a `tenure.yaml`; errors name the file and the key."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)  # a SafeLoader
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file; run `tenure init` to create a workspace") from None
     except UnicodeDecodeError as exc:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cli.helpers import fingerprint
 from tenure.contract.mapping.files import parse_mapping, presets
-from tenure.workspace import Workspace
 
 from .helpers import DATA
 
@@ -32,13 +32,6 @@ def tenure(*args: object, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(TENURE), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=300, check=False)
 
-
-def fingerprint(root: Path) -> dict[str, tuple[int, str]]:
-    ws = Workspace.open(root)
-    try:
-        return ws.warehouse.fingerprint()
-    finally:
-        ws.close()
 
 
 def flat(text: str) -> str:

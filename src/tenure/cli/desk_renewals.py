@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from tenure.cli.context import AS_OF, FORMAT, Format, parse_date
-from tenure.cli.workflow_common import ACTOR, known_account, open_store
+from tenure.cli.workflow_common import ACTOR, known_account, known_account_ids, open_store
 
 calls_app = typer.Typer(help="Forecast calls with their history; import calls from a CSV.",
                         invoke_without_command=True)
@@ -184,8 +184,7 @@ def import_file(ctx: typer.Context,
     if not path.is_file():
         raise NotFound(f"{path}: no such file")
     ws, store = open_store(ctx)
-    accounts = ws.warehouse.table("accounts")
-    known = set(ws.warehouse.execute(accounts.select("account_id"))["account_id"]) if accounts is not None else set()
+    known = known_account_ids(ws)
     rows = pd.read_csv(path, dtype=str, keep_default_na=False)
     with store.session(actor=user or SYSTEM) as session:
         imported, skipped = import_calls(session, rows, known_accounts=known, actor=user or SYSTEM, source=str(path))

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from tenure.cli.context import AS_OF, FORMAT, Format, options, parse_date
-from tenure.cli.workflow_common import ACTOR, known_account, open_store
+from tenure.cli.workflow_common import ACTOR, known_account, known_account_ids, open_store
 
 advocacy_app = typer.Typer(help="Advocacy records: reference calls, referrals, case studies and reviews.",
                            no_args_is_help=True)
@@ -330,8 +330,7 @@ def import_file(ctx: typer.Context,
     if not path.is_file():
         raise NotFound(f"{path}: no such file")
     ws, store = open_store(ctx)
-    accounts = ws.warehouse.table("accounts")
-    known = set(ws.warehouse.execute(accounts.select("account_id"))["account_id"]) if accounts is not None else set()
+    known = known_account_ids(ws)
     table = ws.warehouse.table("contacts")
     contacts = None if table is None else dict(ws.warehouse.execute(table.select("contact_id", "account_id"))
                                                .itertuples(index=False, name=None))

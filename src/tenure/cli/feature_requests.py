@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from tenure.cli.context import FORMAT, Format
-from tenure.cli.workflow_common import ACTOR, known_account, open_store
+from tenure.cli.workflow_common import ACTOR, known_account, known_account_ids, open_store
 
 app = typer.Typer(help="Feature requests linked to the accounts that asked.", no_args_is_help=True)
 
@@ -62,8 +62,7 @@ def import_file(ctx: typer.Context, path: Path = typer.Argument(..., help="CSV: 
     if not path.is_file():
         raise NotFound(f"{path}: no such file")
     ws, store = open_store(ctx)
-    accounts = ws.warehouse.table("accounts")
-    known = set(ws.warehouse.execute(accounts.select("account_id"))["account_id"]) if accounts is not None else set()
+    known = known_account_ids(ws)
     rows = pd.read_csv(path, dtype=str, keep_default_na=False)
     with store.session(actor=user or SYSTEM) as session:
         linked, skipped = import_requests(session, rows, known_accounts=known, actor=user or SYSTEM,

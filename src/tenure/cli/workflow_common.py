@@ -28,6 +28,12 @@ def known_account(ws, account_id: str) -> None:
         raise NotFound(f"no account with account_id {account_id!r}")
 
 
+def known_account_ids(ws) -> set[str]:
+    """Every loaded account_id (empty before accounts are loaded): what imports check their rows against."""
+    accounts = ws.warehouse.table("accounts")
+    return set(ws.warehouse.execute(accounts.select("account_id"))["account_id"]) if accounts is not None else set()
+
+
 def account_people(ws, account_id: str) -> tuple[str | None, set[str]]:
     """The account's loaded owner and its account executives; a clear error for an unknown account."""
     from tenure.errors import NotFound

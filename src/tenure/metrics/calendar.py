@@ -74,3 +74,16 @@ def period_first_index(index: int, period: str, fiscal_year_start_month: int = 1
     fiscal = index + shift
     size = 3 if period == "quarter" else 12
     return fiscal - fiscal % size - shift
+
+
+def to_date(value) -> dt.date | None:
+    """A date from whatever a frame or a store holds (date, datetime, Timestamp, ISO text); None for empty."""
+    import pandas as pd
+
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(value).date()

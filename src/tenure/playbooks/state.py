@@ -32,10 +32,12 @@ HEALTH_COLUMNS = ("account_id", "name", "segment", "region", "owner_csm_id", "sc
 
 def account_state(ws: Workspace, session: Session, *, as_of: dt.date) -> pd.DataFrame:
     """Health, metrics, churn probability and effective owner of every account paying at `as_of`."""
-    if stored_day(ws, HEALTH_HISTORY, as_of) is None or stored_day(ws, METRICS_HISTORY, as_of) is None:
+    health, metrics = stored_day(ws, HEALTH_HISTORY, as_of), stored_day(ws, METRICS_HISTORY, as_of)
+    if health is None or metrics is None:
         snapshot(ws, as_of=as_of)
-    health = ws.warehouse.execute(stored_day(ws, HEALTH_HISTORY, as_of).select(*HEALTH_COLUMNS))
-    metrics = ws.warehouse.execute(stored_day(ws, METRICS_HISTORY, as_of))
+        health, metrics = stored_day(ws, HEALTH_HISTORY, as_of), stored_day(ws, METRICS_HISTORY, as_of)
+    health = ws.warehouse.execute(health.select(*HEALTH_COLUMNS))
+    metrics = ws.warehouse.execute(metrics)
     metrics = metrics.drop(columns=[c for c in ("as_of", "arr", "renewal_date", "days_to_renewal")
                                     if c in metrics.columns])
     state = health.merge(metrics, on="account_id", how="left")

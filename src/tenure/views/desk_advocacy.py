@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from tenure.desk.advocacy import candidates, latest_nps, referrals
 from tenure.history import METRICS_HISTORY, stored_day
+from tenure.metrics.calendar import to_date
 from tenure.views.book import book_at
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def advocate_candidates(ws: Workspace, *, as_of: dt.date, asks: pd.DataFrame, es
     for column in ("nps_score", "nps_on", "nps_contact_id"):
         if column not in frame.columns:
             frame[column] = None
-    frame["nps_on"] = [_day(v) for v in frame["nps_on"]]
+    frame["nps_on"] = [to_date(v) for v in frame["nps_on"]]
     desk = ws.config.desk
     return candidates(frame, asks, as_of=as_of, top_band=top_band(ws), risk_threshold=risk_threshold(ws)[0],
                       escalated=escalated, min_days=desk.advocate_min_days_between_asks,
@@ -88,14 +89,3 @@ def referral_sourced(ws: Workspace, *, as_of: dt.date, records: pd.DataFrame) ->
     """Each referral with the referred account's ARR at `as_of` (referral-sourced ARR is their sum)."""
     return referrals(records, account_arr(ws, as_of=as_of))
 
-
-def _day(value):
-    import pandas as pd
-
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return pd.Timestamp(value).date()

@@ -32,6 +32,7 @@ from tenure.desk.vetting import (
     vetting_outcomes,
 )
 from tenure.errors import TenureError
+from tenure.metrics.calendar import to_date
 from tenure.operating.segments import segment_accounts
 from tenure.views.revenue import paying_lines
 
@@ -93,7 +94,7 @@ def new_business(ws: Workspace) -> pd.DataFrame:
         if column not in frame.columns:
             frame[column] = None
     for column in ("created_at", "close_date"):
-        frame[column] = [_day(v) for v in frame[column]]
+        frame[column] = [to_date(v) for v in frame[column]]
     return frame[DEAL_COLUMNS].sort_values("opportunity_id").reset_index(drop=True)
 
 
@@ -200,14 +201,3 @@ def _open_on_any(created: dt.date | None, close: dt.date | None, status: str, da
     return any((created is None or created <= day) and (status == "open" or (close is not None and close > day))
                for day in days)
 
-
-def _day(value) -> dt.date | None:
-    import pandas as pd
-
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return pd.Timestamp(value).date()

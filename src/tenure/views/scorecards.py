@@ -77,8 +77,8 @@ def _one_period(ws: Workspace, period: Period, as_of: dt.date | None, key: str, 
                 ctas_between: Ctas | None) -> pd.DataFrame:
     end = measured_to(period, as_of)
     owners = owners_before(period.start) if owners_before is not None else None
-    accounts = period_book(ws, period=period, as_of=as_of, owners=owners)
-    motions = book_at(ws, as_of=period.book_date, owners=owners, health=True)
+    motions = book_at(ws, as_of=period.book_date, owners=owners, health=True).cache()
+    accounts = period_book(ws, period=period, as_of=as_of, owners=owners, book=motions)
     ending = health_on(ws, end)
     warehouse, config = ws.warehouse, ws.config
     activities, events = warehouse.table("activities"), warehouse.table("events")

@@ -46,14 +46,16 @@ class TargetsView:
 
 
 def period_book(ws: Workspace, *, period: Period, as_of: dt.date | None = None,
-                owners: Mapping[str, str] | None = None) -> ir.Table:
+                owners: Mapping[str, str] | None = None, book: ir.Table | None = None) -> ir.Table:
     """One row per account of the period's starting book (an expression): `period_accounts` plus `manager`.
 
     `owners` are the reassignments made in tenure before the period start (account → person);
     they override the loaded owner, later ones must not be passed (moves do not change books).
+    `book` may carry `book_at(ws, as_of=period.book_date, owners=owners)` already built by the caller.
     """
     end = measured_to(period, as_of)
-    book = book_at(ws, as_of=period.book_date, owners=owners, health=False)
+    if book is None:
+        book = book_at(ws, as_of=period.book_date, owners=owners, health=False)
     book = book.select("account_id", "name", "arr", "owner", "segment")
     settings = ws.config
     accounts = period_accounts(book, paying_lines(ws, as_of=end), period=period, as_of=end,

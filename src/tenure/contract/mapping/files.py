@@ -15,29 +15,15 @@ from pydantic import ValidationError
 
 from tenure.contract.mapping.model import Mapping, MappingFile
 from tenure.errors import ConfigError, NotFound
+from tenure.strict_yaml import UniqueKeyLoader
 
 PRESETS = Path(__file__).parent / "presets"
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key given twice (PyYAML would keep the last silently)."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _value in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key}' is given twice (line {key_node.start_mark.line + 1})",
-                    key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
 
 
 def load_mapping(path: Path) -> Mapping:
     """Read and check a mapping file; errors name the file and the key."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)  # a SafeLoader
     except FileNotFoundError:
         raise NotFound(f"{path}: no such mapping file") from None
     except IsADirectoryError:
