@@ -16,5 +16,5 @@ def test_migrated_schema_matches_the_models(store):
 
 def test_upgrade_is_idempotent(store):
     first = store.upgrade()
-    assert store.upgrade() == first == "0002"
+    assert store.upgrade() == first == "0003"
     store.check()

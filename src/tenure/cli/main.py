@@ -35,6 +35,7 @@ from tenure.cli import (
     run,
     scorecards,
     segments,
+    serve,
     sources,
     spend,
     success_plans,
@@ -75,6 +76,7 @@ db.register(app)
 playbooks.register(app)
 ctas.register(app)
 users.register(app)
+serve.register(app)
 handoffs.register(app)
 churn_reasons.register(app)
 feature_requests.register(app)

@@ -43,6 +43,11 @@ class User(Base):
     person_id: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # an argon2 hash (never the password); None: the user cannot sign in to the web app yet
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # may see accounts marked `restricted`, whatever the role
+    cleared_restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    __secret__ = frozenset({"password_hash"})
 
 
 class OwnerAssignment(Base):
@@ -286,6 +291,33 @@ class AdvocacyRecord(Base):
     referred_account_id: Mapped[str | None] = mapped_column(String(100))  # a referral's new customer
     recorded_by: Mapped[str | None] = mapped_column(String(320))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """A token a script signs in with: only its SHA-256 is kept; the token is shown once, when issued."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    __secret__ = frozenset({"token_hash"})
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random token, the store its SHA-256 and the CSRF token."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __secret__ = frozenset({"token_hash", "csrf_token"})
 
 
 class AuditEntry(Base):

@@ -114,6 +114,7 @@ def _audit(session: Session, _context) -> None:
         if isinstance(obj, AuditEntry) or not isinstance(obj, Base):
             continue
         state = inspect(obj)
+        secret = getattr(obj, "__secret__", frozenset())
         before, after = {}, {}
         for attr in state.mapper.column_attrs:
             history = state.attrs[attr.key].history
@@ -121,12 +122,12 @@ def _audit(session: Session, _context) -> None:
             if action == "update":
                 if not history.has_changes():
                     continue
-                before[attr.key] = _plain(history.deleted[0] if history.deleted else None)
-                after[attr.key] = _plain(now)
+                before[attr.key] = _plain(history.deleted[0] if history.deleted else None, attr.key in secret)
+                after[attr.key] = _plain(now, attr.key in secret)
             elif action == "insert":
-                after[attr.key] = _plain(now)
+                after[attr.key] = _plain(now, attr.key in secret)
             else:
-                before[attr.key] = _plain(now)
+                before[attr.key] = _plain(now, attr.key in secret)
         if action == "update" and not after:
             continue
         entries.append({"actor": actor, "table_name": obj.__tablename__, "row_id": getattr(obj, "id", None),
@@ -136,7 +137,10 @@ def _audit(session: Session, _context) -> None:
         session.connection().execute(insert(AuditEntry.__table__), entries)
 
 
-def _plain(value):
+def _plain(value, secret: bool = False):
+    """A JSON-safe value for the audit log; secrets (hashes, tokens) only say whether they are set."""
+    if secret:
+        return None if value is None else "(secret)"
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return value

@@ -17,7 +17,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def add_user(session: Session, *, email: str, name: str, role: str, person_id: str | None = None,
-             known_people: set[str] | None = None) -> User:
+             known_people: set[str] | None = None, cleared_restricted: bool = False) -> User:
     """Add a user; the email must be new, the role known, the person (if given) in the loaded team."""
     if not EMAIL.match(email):
         raise TenureError(f"{email!r} is not an email address")
@@ -29,6 +29,6 @@ def add_user(session: Session, *, email: str, name: str, role: str, person_id: s
         raise TenureError(f"--person {person_id!r} is not in the loaded team table")
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise TenureError(f"a user with email {email!r} already exists")
-    user = User(email=email, name=name, role=role, person_id=person_id)
+    user = User(email=email, name=name, role=role, person_id=person_id, cleared_restricted=cleared_restricted)
     session.add(user)
     return user

@@ -1,0 +1,1 @@
+"""Charts shared by the board pack, the account briefs and the web app: Altair specs, rendered offline."""

@@ -1,0 +1,1 @@
+"""The web app: server-rendered pages and the REST API over one workspace, with roles enforced server-side."""

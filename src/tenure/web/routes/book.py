@@ -1,0 +1,5 @@
+"""Routes of the book area (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

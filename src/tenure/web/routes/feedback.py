@@ -1,0 +1,5 @@
+"""Routes of the feedback area (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,33 @@
+"""One small company per test module; each test gets its own app and clients over it."""
+
+from __future__ import annotations
+
+import pytest
+
+from web.company import build_company, client_for, sign_in
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory):
+    return build_company(tmp_path_factory.mktemp("company"))
+
+
+@pytest.fixture
+def client(company):
+    with client_for(company) as found:
+        yield found
+
+
+@pytest.fixture
+def as_role(company):
+    """`as_role("csm")`: a client signed in as that role's user."""
+    opened = []
+
+    def make(role: str):
+        found = client_for(company)
+        opened.append(found)
+        return sign_in(found, role)
+
+    yield make
+    for found in opened:
+        found.close()
