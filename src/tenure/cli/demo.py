@@ -1,4 +1,4 @@
-"""`tenure demo generate`: write a simulated B2B SaaS company in the data contract."""
+"""`tenure demo generate`: write a simulated B2B SaaS company in the data contract; `tenure demo logins`: its users."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tenure.cli.context import parse_date
+from tenure.cli.context import FORMAT, Format, options, parse_date
 from tenure.cli.render import console, errors
 
 app = typer.Typer(help="The demo company simulator.", no_args_is_help=True)
@@ -67,3 +67,23 @@ def generate(
 
         written = write_calls(out, calls, end=last_day or last_month_end_before(dt.date.today()), seed=seed)
         console.print(f"Wrote {written:,} forecast calls to {calls}.")
+
+
+@app.command("logins")
+def logins(ctx: typer.Context,
+           url: str = typer.Option("http://127.0.0.1:8000", "--url", help="Where `tenure serve` answers."),
+           fmt: Format = FORMAT) -> None:
+    """Create one web login per role on the loaded demo company (idempotent) and print them with their start pages."""
+    import pandas as pd
+
+    from tenure.cli.render import frame
+    from tenure.demo.logins import demo_logins
+    from tenure.web.access import ROLE_PERMISSIONS
+
+    rows = demo_logins(options(ctx).open())
+    base = url.rstrip("/")
+    table = pd.DataFrame([{"role": r.role, "name": r.name, "person_id": r.person_id, "email": r.email,
+                           "password": r.password, "opens": base + ("/" if "company" in ROLE_PERMISSIONS[r.role]
+                                                                    else "/book"), "status": r.status}
+                          for r in rows])
+    frame(table, fmt=fmt, title=f"Demo logins: sign in at {base}/login")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,8 @@ from tenure.workflow.store import WorkflowStore
 from tenure.workspace import WAREHOUSE_FILE, Workspace
 
 T = TypeVar("T")
+CACHE_ENTRIES = 2_000
+VERSION_CHECK_SECONDS = 1.0  # a change made elsewhere shows on the next page after at most this long
 
 
 @dataclass
@@ -32,8 +36,10 @@ class AppState:
     store: WorkflowStore
     secure_cookies: bool = True
     lock: threading.RLock = field(default_factory=threading.RLock)
-    _cache: dict[Hashable, object] = field(default_factory=dict)
+    _cache: OrderedDict[Hashable, object] = field(default_factory=OrderedDict)
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock)
     _version: tuple | None = None
+    _checked_at: float = float("-inf")
 
     @classmethod
     def open(cls, root: Path, *, secure_cookies: bool = True) -> AppState:
@@ -45,7 +51,10 @@ class AppState:
         return cls(ws=ws, store=store, secure_cookies=secure_cookies)
 
     def version(self) -> tuple:
-        """Changes whenever data the pages show may have changed outside the app."""
+        """Changes whenever data the pages show may have changed outside the app (looked at once a second)."""
+        if self._version is not None and time.monotonic() - self._checked_at < VERSION_CHECK_SECONDS:
+            return self._version
+        self._checked_at = time.monotonic()
         path = self.ws.root / WAREHOUSE_FILE
         stamp = path.stat().st_mtime_ns if not self.ws.config.warehouse and path.exists() else 0
         with self.store.session() as session:
@@ -53,15 +62,29 @@ class AppState:
         return stamp, latest
 
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
-        """`build()` once per data version (under the warehouse lock: one query at a time)."""
+        """`build()` once per data version (under the warehouse lock: one query at a time).
+
+        A hit never waits for another request's query; the least recently used results are
+        dropped beyond CACHE_ENTRIES, so per-account entries cannot grow the server without bound.
+        """
         version = self.version()
-        with self.lock:
+        with self._cache_lock:
             if version != self._version:
                 self._cache.clear()
                 self._version = version
-            if key not in self._cache:
-                self._cache[key] = build()
-            return self._cache[key]  # type: ignore[return-value]
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]  # type: ignore[return-value]
+        with self.lock:
+            if key in self._cache:  # built by another request while this one waited
+                return self._cache[key]  # type: ignore[return-value]
+            value = build()
+        with self._cache_lock:
+            if version == self._version:
+                self._cache[key] = value
+                while len(self._cache) > CACHE_ENTRIES:
+                    self._cache.popitem(last=False)
+        return value
 
     def query(self, build: Callable[[], T]) -> T:
         """Run uncached analytics under the warehouse lock."""
