@@ -92,3 +92,20 @@ def due_between(session: Session, start: dt.date, end: dt.date) -> pd.DataFrame:
     """CTAs due from `start` to `end` (both included): owner, due date, closed at (empty while open)."""
     query = select(Cta.owner_person_id, Cta.due_date, Cta.closed_at).where(Cta.due_date >= start, Cta.due_date <= end)
     return pd.DataFrame(session.execute(query).all(), columns=["owner", "due_date", "closed_at"])
+
+
+def open_counts(session: Session, *, today: dt.date) -> pd.DataFrame:
+    """Per account with open CTAs: open, overdue (due before `today`), open risk and open renewal CTAs.
+
+    One aggregate query, so a page listing thousands of accounts does not load every open CTA.
+    """
+    from sqlalchemy import case
+
+    def number(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    query = (select(Cta.account_id, func.count().label("open_ctas"), number(Cta.due_date < today).label("overdue"),
+                    number(Cta.kind == "risk").label("risk"), number(Cta.kind == "renewal").label("renewal"))
+             .where(Cta.status == "open").group_by(Cta.account_id))
+    return pd.DataFrame(session.execute(query).all(),
+                        columns=["account_id", "open_ctas", "overdue_ctas", "open_risk_ctas", "open_renewal_ctas"])

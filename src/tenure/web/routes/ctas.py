@@ -71,12 +71,7 @@ def open_work(request: Request) -> pd.DataFrame:
     """
     app = state(request)
     with app.store.session() as session:
-        frame = ctas.queue(session, today=app.as_of())
-    counted = frame.assign(overdue=frame["days_overdue"] > 0, risk=frame["kind"] == "risk",
-                           renewal=frame["kind"] == "renewal")
-    work = counted.groupby("account_id", as_index=False).agg(
-        open_ctas=("id", "size"), overdue_ctas=("overdue", "sum"), open_risk_ctas=("risk", "sum"),
-        open_renewal_ctas=("renewal", "sum"))
+        work = ctas.open_counts(session, today=app.as_of())
     return work.astype({c: int for c in WORK_COLUMNS[1:]})[WORK_COLUMNS]
 
 
