@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tenure.errors import NotFound, TenureError
 from tenure.playbooks.engine import close
-from tenure.workflow.models import CTA_KINDS, Cta, Task, TimelineEntry, User
+from tenure.workflow.models import CTA_KINDS, PRIORITIES, Cta, Task, TimelineEntry, User
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -109,3 +109,34 @@ def open_counts(session: Session, *, today: dt.date) -> pd.DataFrame:
              .where(Cta.status == "open").group_by(Cta.account_id))
     return pd.DataFrame(session.execute(query).all(),
                         columns=["account_id", "open_ctas", "overdue_ctas", "open_risk_ctas", "open_renewal_ctas"])
+
+
+TITLE_LENGTH = 300
+
+
+def open_cta(session: Session, *, account_id: str, title: str, kind: str, priority: str, due_date: dt.date,
+             owner: str | None, actor: str, today: dt.date) -> Cta:
+    """Open a CTA by hand (from the account page or the API) for `owner` (a team person_id).
+
+    It names what to do (its title, kept as the CTA's reason) and carries no rule, so the
+    one-open-CTA-per-rule guard never blocks it; it goes on the timeline with its author.
+    A due date before `today` is refused.
+    """
+    title = title.strip()
+    if not title:
+        raise TenureError("a CTA needs a title saying what to do")
+    if len(title) > TITLE_LENGTH:
+        raise TenureError(f"a CTA's title is at most {TITLE_LENGTH} characters, not {len(title)}")
+    if kind not in CTA_KINDS:
+        raise TenureError(f"kind must be one of {', '.join(CTA_KINDS)}, not {kind!r}")
+    if priority not in PRIORITIES:
+        raise TenureError(f"priority must be one of {', '.join(PRIORITIES)}, not {priority!r}")
+    if due_date < today:
+        raise TenureError(f"the due date {due_date} is before today ({today})")
+    cta = Cta(account_id=account_id, kind=kind, reason=title, rule=None, priority=priority, status="open",
+              owner_person_id=owner, due_date=due_date)
+    session.add(cta)
+    session.flush()
+    session.add(TimelineEntry(account_id=account_id, kind="cta_opened", cta_id=cta.id, author=actor,
+                              text=f"CTA #{cta.id} opened by {actor} ({kind}, {priority}): {title}; due {due_date}"))
+    return cta
