@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 DEMO := demo-workspace
 DEMO_ACCOUNTS ?= 1000
 DEMO_MONTHS ?= 36
+# make demo ends by serving the web app here; DEMO_SERVE=0 stops before
+DEMO_PORT ?= 8000
+DEMO_SERVE ?= 1
 # the demo's history ends at the last month-end; metrics and health are taken as of that day
 DEMO_END := $(shell date -u -d "$$(date -u +%Y-%m-01) -1 day" +%F)
 DEMO_FROM := $(shell date -u -d "$$(date -u +%Y-%m-01) -1 day -1 year" +%F)
@@ -31,10 +34,12 @@ $(VENV)/.dev: $(BIN)/tenure
 ## segments, coverage per CSM with flags, the headcount plan for +30% ARR with and without moving
 ## the smallest tier (SMB) to digital, book balancing, targets, scorecards, pay and return on CS spend;
 ## then the desk: renewals with model and calls side by side, call accuracy, the joint review list,
-## expansion leads and bookings, flagged open deals and advocates
+## expansion leads and bookings, flagged open deals and advocates; then the board pack of the last full quarter
+## (HTML + PDF) and the brief of the least healthy account, the demo logins per role, and the web app served
 demo: $(BIN)/tenure
 	rm -rf $(DEMO)
 	$(BIN)/tenure init $(DEMO)
+	printf 'value:  # value realised (the board pack and briefs report it): a report saves half an hour\n  - {name: hours_saved, event: report_created, per_event: 0.5, unit: hours}\n' >> $(DEMO)/tenure.yaml
 	$(BIN)/tenure demo generate --out $(DEMO)/data --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS) --end $(DEMO_END) \
 		--requests $(DEMO)/feature_requests.csv --calls $(DEMO)/forecast_calls.csv --references $(DEMO)/references.csv
 	$(BIN)/tenure --workspace $(DEMO) load $(DEMO)/data
@@ -65,6 +70,12 @@ demo: $(BIN)/tenure
 	$(BIN)/tenure --workspace $(DEMO) desk expansions --as-of $(DEMO_END) --bookings
 	$(BIN)/tenure --workspace $(DEMO) desk vet --as-of $(DEMO_END) --record
 	$(BIN)/tenure --workspace $(DEMO) desk advocates --as-of $(DEMO_END)
+	$(BIN)/tenure --workspace $(DEMO) report board --period $(DEMO_QUARTER) --as-of $(DEMO_END) --format html,pdf \
+		--out $(DEMO)/reports
+	$(BIN)/tenure --workspace $(DEMO) report account --as-of $(DEMO_END) --format html,pdf --out $(DEMO)/reports \
+		"$$($(BIN)/tenure --workspace $(DEMO) health --top 1 --format csv | sed -n 2p | cut -d, -f1)"
+	$(BIN)/tenure --workspace $(DEMO) demo logins --url http://127.0.0.1:$(DEMO_PORT)
+	@if [ "$(DEMO_SERVE)" = 1 ]; then $(BIN)/tenure --workspace $(DEMO) serve --port $(DEMO_PORT); fi
 
 ## make test: install the dev dependencies and run the whole suite (Spark and PostgreSQL tests included),
 ## as two pytest processes side by side, one per core: the folders of SECOND_HALF, and every other test

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-FIGURE = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?(?:[KMB]|%| pp| days)?")
+FIGURE = re.compile(r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?(?:[KMB]|%| pp| days)?")  # a comma after a figure ends it
 
 
 def missing(value) -> bool:
