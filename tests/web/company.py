@@ -8,6 +8,8 @@ Every role has a user whose password is PASSWORD.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -87,3 +89,21 @@ def csrf_of(client: TestClient, path: str = "/book") -> str:
     """The session's CSRF token, as a page carries it."""
     page = client.get(path)
     return page.text.split('name="csrf-token" content="')[1].split('"')[0]
+
+
+@contextmanager
+def shared_app(root: Path) -> Iterator[Callable[[str], TestClient]]:
+    """`make(role)`: a client signed in as that role, every one over the same app, so the company-wide
+    results the app caches are built once for a whole test module."""
+    app = create_app(AppState.open(root))
+    made: dict[str, TestClient] = {}
+
+    def make(role: str) -> TestClient:
+        if role not in made:
+            made[role] = sign_in(TestClient(app, base_url="https://testserver", follow_redirects=False), role)
+        return made[role]
+
+    yield make
+    for client in made.values():
+        client.close()
+    app.state.tenure.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.company import build_company, client_for, sign_in
+from web.company import build_company, client_for, shared_app, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -31,3 +31,11 @@ def as_role(company):
     yield make
     for found in opened:
         found.close()
+
+
+@pytest.fixture(scope="module")
+def signed_in(company):
+    """`signed_in(role)`: a client signed in as that role, all over one app shared by the module, so the
+    company-wide results the app caches are built once per module."""
+    with shared_app(company) as make:
+        yield make

@@ -15,30 +15,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tenure.web.app import create_app
-from tenure.web.state import AppState
 from tenure.workflow.models import AuditEntry, Cta, TimelineEntry
 from tenure.workflow.store import WorkflowStore
 from tenure.workspace import Workspace
-from web.company import USERS, csrf_of, sign_in
+from web.company import USERS, csrf_of
 
 DUE = (dt.date.today() + dt.timedelta(days=14)).isoformat()
 
 
-@pytest.fixture(scope="module")
-def signed_in(company):
-    """`signed_in(role)`: a client of one app shared by the module (its company-wide frames are read once)."""
-    app = create_app(AppState.open(company))
-    clients = {}
 
-    def make(role: str) -> TestClient:
-        if role not in clients:
-            clients[role] = sign_in(TestClient(app, base_url="https://testserver", follow_redirects=False), role)
-        return clients[role]
-
-    yield make
-    for found in clients.values():
-        found.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from tenure.workflow.credentials import issue_token
 from tenure.workflow.models import User
 from tenure.workflow.store import WorkflowStore
 from tenure.workspace import Workspace
-from web.test_ctas import add_ctas, shared_app
+from web.test_ctas import add_ctas
 
 
 @pytest.fixture(scope="module")
@@ -21,18 +21,14 @@ def company(company):
     return company
 
 
-@pytest.fixture(scope="module")
-def as_user(company):
-    with shared_app(company) as make:
-        yield make
 
 
 def accounts(response) -> list[str]:
     return [item["account_id"] for item in response.json()["items"]]
 
 
-def test_a_csm_book_is_their_paying_accounts_with_totals(as_user):
-    response = as_user("csm").get("/api/v1/book")
+def test_a_csm_book_is_their_paying_accounts_with_totals(signed_in):
+    response = signed_in("csm").get("/api/v1/book")
     assert response.status_code == 200
     body = response.json()
     assert accounts(response) == ["A1"]  # not A3 (c2), not the restricted A5
@@ -47,33 +43,33 @@ def test_a_csm_book_is_their_paying_accounts_with_totals(as_user):
         "overdue_ctas": 1}
 
 
-def test_the_book_page_shows_only_the_users_accounts(as_user):
-    page = as_user("csm2").get("/book")
+def test_the_book_page_shows_only_the_users_accounts(signed_in):
+    page = signed_in("csm2").get("/book")
     assert page.status_code == 200
     assert "A3 Inc" in page.text and "A1 Inc" not in page.text and "A5 Inc" not in page.text
     assert '<div class="value">18.0K</div>' in page.text  # book ARR
-    page = as_user("csm").get("/book")
+    page = signed_in("csm").get("/book")
     assert '<div class="value">60.0K</div>' in page.text and "A2 Inc" in page.text  # A2 listed as not paying
     assert "A3 Inc" not in page.text and "A5 Inc" not in page.text
 
 
-def test_each_role_sees_its_scope(as_user):
-    assert accounts(as_user("manager").get("/api/v1/book")) == ["A1", "A3"]
-    assert accounts(as_user("sales").get("/api/v1/book")) == ["A1"]
-    director = as_user("director").get("/api/v1/book").json()
+def test_each_role_sees_its_scope(signed_in):
+    assert accounts(signed_in("manager").get("/api/v1/book")) == ["A1", "A3"]
+    assert accounts(signed_in("sales").get("/api/v1/book")) == ["A1"]
+    director = signed_in("director").get("/api/v1/book").json()
     assert [i["account_id"] for i in director["items"]] == ["A1", "A3", "A4"]
     assert director["totals"]["arr"] == 88800.0
-    admin = as_user("admin").get("/api/v1/book").json()  # cleared for restricted accounts
+    admin = signed_in("admin").get("/api/v1/book").json()  # cleared for restricted accounts
     assert [i["account_id"] for i in admin["items"]] == ["A5", "A1", "A3", "A4"]
     assert admin["totals"]["arr"] == 172800.0 and admin["totals"]["overdue_ctas"] == 3
 
 
-def test_sorting_and_one_owners_book(as_user):
-    admin = as_user("admin")
+def test_sorting_and_one_owners_book(signed_in):
+    admin = signed_in("admin")
     assert accounts(admin.get("/api/v1/book", params={"sort": "name"})) == ["A1", "A3", "A4", "A5"]
     assert accounts(admin.get("/api/v1/book", params={"sort": "renewal"})) == ["A5", "A1", "A3", "A4"]
     assert accounts(admin.get("/api/v1/book", params={"owner": "c1"})) == ["A5", "A1"]
-    assert accounts(as_user("manager").get("/api/v1/book", params={"owner": "c3"})) == []  # c3 is not their team
+    assert accounts(signed_in("manager").get("/api/v1/book", params={"owner": "c3"})) == []  # c3 is not their team
     wrong = admin.get("/api/v1/book", params={"sort": "colour"})
     assert wrong.status_code == 400 and "sort must be one of risk" in wrong.json()["error"]["message"]
     assert accounts(admin.get("/api/v1/book", params={"per_page": 3, "page": 2})) == ["A4"]
@@ -99,8 +95,8 @@ def test_a_user_without_a_book_is_told_why(company, client):
     assert empty["totals"]["arr"] == 0.0
 
 
-def test_a_managers_team_is_their_reports(as_user):
-    response = as_user("manager").get("/api/v1/team")
+def test_a_managers_team_is_their_reports(signed_in):
+    response = signed_in("manager").get("/api/v1/team")
     assert response.status_code == 200
     body = response.json()
     rows = {r["person_id"]: r for r in body["items"]}
@@ -111,21 +107,21 @@ def test_a_managers_team_is_their_reports(as_user):
     assert rows["c1"]["utilisation"] == pytest.approx(20 / (30 * 52 / 12))  # two high-touch accounts, 10 h each
     assert (rows["c2"]["accounts"], rows["c2"]["arr"], rows["c2"]["overdue_ctas"]) == (1, 18000.0, 1)
     assert body["hidden_restricted_accounts"] == 1  # A5 stays out of c1's book for an uncleared manager
-    page = as_user("manager").get("/team")
+    page = signed_in("manager").get("/team")
     assert "Person c2" in page.text and "Person c3" not in page.text
     assert "1 restricted account you are not cleared for is" in page.text
 
 
-def test_directors_see_every_csm_and_the_cleared_see_restricted_books(as_user):
-    director = {r["person_id"]: r for r in as_user("director").get("/api/v1/team").json()["items"]}
+def test_directors_see_every_csm_and_the_cleared_see_restricted_books(signed_in):
+    director = {r["person_id"]: r for r in signed_in("director").get("/api/v1/team").json()["items"]}
     assert set(director) == {"c1", "c2", "c3"}
     assert director["c3"]["open_ctas"] == 1
-    admin = as_user("admin").get("/api/v1/team").json()
+    admin = signed_in("admin").get("/api/v1/team").json()
     c1 = next(r for r in admin["items"] if r["person_id"] == "c1")
     assert (c1["accounts"], c1["arr"], c1["open_ctas"], c1["overdue_ctas"]) == (2, 144000.0, 3, 2)
     assert admin["hidden_restricted_accounts"] == 0
 
 
-def test_csms_and_sales_have_no_team_page(as_user):
-    assert as_user("csm").get("/team").status_code == 403
-    assert as_user("sales").get("/api/v1/team").status_code == 403
+def test_csms_and_sales_have_no_team_page(signed_in):
+    assert signed_in("csm").get("/team").status_code == 403
+    assert signed_in("sales").get("/api/v1/team").status_code == 403

@@ -7,21 +7,16 @@ overdue (#1 by 10 days on A1, #3 by 5 on A3, #5 by 29 on the restricted A5) and 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tenure.web.app import create_app
 from tenure.web.deps import SESSION_COOKIE
-from tenure.web.state import AppState
 from tenure.workflow.models import Cta, TimelineEntry
 from tenure.workflow.store import WorkflowStore
 from tenure.workspace import Workspace
-from web.company import csrf_of, sign_in
+from web.company import csrf_of
 
 # id: (account, kind, priority, owner, due date, status)
 CTAS = {
@@ -46,24 +41,6 @@ def add_ctas(root: Path) -> None:
     ws.close()
 
 
-@contextmanager
-def shared_app(root: Path) -> Iterator[Callable[[str], TestClient]]:
-    """`make(role)`: a client signed in as that role, every one over the same app, so the company-wide
-    results the app caches are built once for a whole test module."""
-    app = create_app(AppState.open(root))
-    made: dict[str, TestClient] = {}
-
-    def make(role: str) -> TestClient:
-        if role not in made:
-            made[role] = sign_in(TestClient(app, base_url="https://testserver", follow_redirects=False), role)
-        return made[role]
-
-    yield make
-    for client in made.values():
-        client.close()
-    app.state.tenure.close()
-
-
 def owners_of(root: Path) -> dict[int, str]:
     ws = Workspace.open(root)
     store = WorkflowStore.of(ws)
@@ -80,18 +57,14 @@ def company(company):
     return company
 
 
-@pytest.fixture(scope="module")
-def as_user(company):
-    with shared_app(company) as make:
-        yield make
 
 
 def ids(response) -> list[int]:
     return [item["id"] for item in response.json()["items"]]
 
 
-def test_a_csm_sees_the_ctas_of_their_book_most_overdue_first(as_user):
-    csm = as_user("csm")
+def test_a_csm_sees_the_ctas_of_their_book_most_overdue_first(signed_in):
+    csm = signed_in("csm")
     response = csm.get("/api/v1/ctas")
     assert response.status_code == 200
     body = response.json()
@@ -106,10 +79,10 @@ def test_a_csm_sees_the_ctas_of_their_book_most_overdue_first(as_user):
     assert 'name="cta_id"' not in page.text  # a CSM may not bulk assign
 
 
-def test_filters_are_in_the_url(as_user):
-    director = as_user("director")
+def test_filters_are_in_the_url(signed_in):
+    director = signed_in("director")
     assert ids(director.get("/api/v1/ctas")) == [1, 3, 2, 4]  # A5 is restricted: the director is not cleared
-    assert ids(as_user("admin").get("/api/v1/ctas")) == [5, 1, 3, 2, 4]
+    assert ids(signed_in("admin").get("/api/v1/ctas")) == [5, 1, 3, 2, 4]
     assert ids(director.get("/api/v1/ctas", params={"overdue": "true"})) == [1, 3]
     assert ids(director.get("/api/v1/ctas", params={"kind": "risk"})) == [1, 3]
     assert ids(director.get("/api/v1/ctas", params={"owner": "c3"})) == [4]
@@ -119,16 +92,16 @@ def test_filters_are_in_the_url(as_user):
     assert "A3 Inc" in page.text and "A4 Inc" not in page.text
 
 
-def test_bad_filters_are_named(as_user):
-    director = as_user("director")
+def test_bad_filters_are_named(signed_in):
+    director = signed_in("director")
     response = director.get("/api/v1/ctas", params={"kind": "urgent"})
     assert response.status_code == 400
     assert "kind must be one of risk, expansion, lifecycle, renewal" in response.json()["error"]["message"]
     assert director.get("/api/v1/ctas", params={"status": "done"}).status_code == 400
 
 
-def test_bulk_assign_is_all_or_none(company, as_user):
-    manager = as_user("manager")  # scope: c1's and c2's books (A1, A2, A3)
+def test_bulk_assign_is_all_or_none(company, signed_in):
+    manager = signed_in("manager")  # scope: c1's and c2's books (A1, A2, A3)
     refused = manager.post("/api/v1/ctas/assign", json={"cta_ids": [3, 4], "owner": "c1"},
                            headers={"X-CSRF-Token": csrf_of(manager)})
     assert refused.status_code == 403
@@ -157,8 +130,8 @@ def test_bulk_assign_is_all_or_none(company, as_user):
     ws.close()
 
 
-def test_the_page_assigns_with_a_csrf_token_only(company, as_user):
-    director = as_user("director")
+def test_the_page_assigns_with_a_csrf_token_only(company, signed_in):
+    director = signed_in("director")
     form = {"cta_id": ["4"], "owner": "c3", "back": "kind=expansion&evil=1"}
     assert director.post("/ctas/assign", data=form).status_code == 403  # no CSRF token
     token = csrf_of(director, "/ctas")
@@ -170,8 +143,8 @@ def test_the_page_assigns_with_a_csrf_token_only(company, as_user):
     assert "Assigned 1 CTA to Person c2." in page.text
 
 
-def test_a_director_gets_404_for_an_unknown_cta_and_403_for_a_restricted_one(as_user):
-    director = as_user("director")
+def test_a_director_gets_404_for_an_unknown_cta_and_403_for_a_restricted_one(signed_in):
+    director = signed_in("director")
     token = {"X-CSRF-Token": csrf_of(director)}
     assert director.post("/api/v1/ctas/assign", json={"cta_ids": [99], "owner": "c1"}, headers=token).status_code == 404
     assert director.post("/api/v1/ctas/assign", json={"cta_ids": [5], "owner": "c1"}, headers=token).status_code == 403

@@ -11,30 +11,12 @@ for GRR, so GRR = 169,200 / 178,800 and NRR = 172,800 / 178,800; one logo of fiv
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
-
-from tenure.web.app import create_app
-from tenure.web.state import AppState
-from web.company import sign_in
 
 QUARTER_GRR = 0.9 ** 0.25
 QUARTER_NRR = 1.1 ** 0.25
 
 
-@pytest.fixture(scope="module")
-def signed_in(company):
-    """`signed_in(role)`: a client of one app shared by the module (its company-wide cache is built once)."""
-    app = create_app(AppState.open(company))
-    clients = {}
 
-    def make(role: str) -> TestClient:
-        if role not in clients:
-            clients[role] = sign_in(TestClient(app, base_url="https://testserver", follow_redirects=False), role)
-        return clients[role]
-
-    yield make
-    for found in clients.values():
-        found.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,23 +6,17 @@ edits the handoffs of their book; a viewer has no handoffs to open.
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from tenure.workflow.models import HANDOFF_FIELDS, TimelineEntry
 from tenure.workflow.store import WorkflowStore
 from tenure.workspace import Workspace
 from web.company import csrf_of
-from web.test_ctas import shared_app
 
 FOUR = {"power_users": "Ops team (Dana, Lee)", "pain_point": "Manual month-end reporting",
         "gotchas": "Promised SSO by September", "success_criteria": "Close the books in 3 days"}
 
 
-@pytest.fixture(scope="module")
-def as_user(company):
-    with shared_app(company) as make:
-        yield make
 
 
 def timeline_texts(root, account_id: str) -> list[str]:
@@ -35,8 +29,8 @@ def timeline_texts(root, account_id: str) -> list[str]:
     return texts
 
 
-def test_the_sales_user_fills_in_a1s_handoff_from_the_page(company, as_user):
-    sales = as_user("sales")
+def test_the_sales_user_fills_in_a1s_handoff_from_the_page(company, signed_in):
+    sales = signed_in("sales")
     page = sales.get("/handoffs/A1")
     assert page.status_code == 200 and "0 of 6" in page.text
     assert sales.post("/handoffs/A1", data=FOUR).status_code == 403  # no CSRF token
@@ -51,8 +45,8 @@ def test_the_sales_user_fills_in_a1s_handoff_from_the_page(company, as_user):
     assert "4 of 6" in page.text and "Stakeholders, Promised integrations" in page.text
 
 
-def test_the_sales_user_is_refused_other_accounts(as_user):
-    sales = as_user("sales")
+def test_the_sales_user_is_refused_other_accounts(signed_in):
+    sales = signed_in("sales")
     assert sales.get("/handoffs/A3").status_code == 403
     token = csrf_of(sales, "/handoffs")
     assert sales.post("/handoffs/A3", data={"pain_point": "x", "csrf_token": token}).status_code == 403
@@ -62,8 +56,8 @@ def test_the_sales_user_is_refused_other_accounts(as_user):
     assert [i["account_id"] for i in listed["items"]] == ["A1"]
 
 
-def test_a_csm_completes_the_handoff_and_it_goes_on_the_timeline(company, as_user):
-    csm = as_user("csm")
+def test_a_csm_completes_the_handoff_and_it_goes_on_the_timeline(company, signed_in):
+    csm = signed_in("csm")
     response = csm.put("/api/v1/handoffs/A1", json={"stakeholders": "CFO Ana (sponsor)",
                                                     "promised_integrations": "NetSuite"},
                        headers={"X-CSRF-Token": csrf_of(csm)})
@@ -76,29 +70,29 @@ def test_a_csm_completes_the_handoff_and_it_goes_on_the_timeline(company, as_use
     assert unknown.status_code == 422 and "budget" in unknown.json()["error"]["message"]
     empty = csm.put("/api/v1/handoffs/A1", json={}, headers={"X-CSRF-Token": csrf_of(csm)})
     assert empty.status_code == 400 and "nothing to change" in empty.json()["error"]["message"]
-    assert as_user("csm2").get("/api/v1/handoffs/A1").status_code == 403
+    assert signed_in("csm2").get("/api/v1/handoffs/A1").status_code == 403
 
 
-def test_the_list_puts_incomplete_handoffs_first(as_user):
-    director = as_user("director").get("/api/v1/handoffs").json()
+def test_the_list_puts_incomplete_handoffs_first(signed_in):
+    director = signed_in("director").get("/api/v1/handoffs").json()
     rows = [(i["account_id"], i["filled"], i["started"], i["complete"]) for i in director["items"]]
     assert rows == [("A1", 5, True, False), ("A2", 0, False, False), ("A3", 0, False, False),
                     ("A4", 0, False, False)]  # the restricted A5 is not listed for an uncleared director
     assert director["items"][1]["missing"] == list(HANDOFF_FIELDS)
     assert director["items"][0]["missing"] == ["gotchas"]
-    assert as_user("director").get("/api/v1/handoffs", params={"status": "complete"}).json()["total"] == 0
-    page = as_user("director").get("/handoffs", params={"status": "incomplete"})
+    assert signed_in("director").get("/api/v1/handoffs", params={"status": "complete"}).json()["total"] == 0
+    page = signed_in("director").get("/handoffs", params={"status": "incomplete"})
     assert "5 of 6" in page.text and "not started" in page.text and "A5 Inc" not in page.text
 
 
-def test_a_viewer_opens_no_handoff(as_user):
-    viewer = as_user("viewer")
+def test_a_viewer_opens_no_handoff(signed_in):
+    viewer = signed_in("viewer")
     assert viewer.get("/handoffs").status_code == 403
     assert viewer.get("/api/v1/handoffs/A1").status_code == 403
 
 
-def test_success_criteria_start_a_plan_and_flag_agreement_before_signature(as_user):
-    sales = as_user("sales")
+def test_success_criteria_start_a_plan_and_flag_agreement_before_signature(signed_in):
+    sales = signed_in("sales")
     headers = {"X-CSRF-Token": csrf_of(sales)}
     url = "/api/v1/accounts/A1/success-criteria"
     first = sales.post(url, json={"criterion": "Month-end close in 3 days", "agreed_before_signature": True},
@@ -121,8 +115,8 @@ def test_success_criteria_start_a_plan_and_flag_agreement_before_signature(as_us
                                                       ("Ten weekly users", False)])]
 
 
-def test_the_page_adds_a_criterion_with_a_csrf_token(as_user):
-    csm = as_user("csm")
+def test_the_page_adds_a_criterion_with_a_csrf_token(signed_in):
+    csm = signed_in("csm")
     form = {"criterion": "Dashboards adopted by finance", "agreed_before_signature": "true"}
     assert csm.post("/handoffs/A1/success-criteria", data=form).status_code == 403
     added = csm.post("/handoffs/A1/success-criteria", data={**form, "csrf_token": csrf_of(csm, "/handoffs/A1")})

@@ -16,7 +16,7 @@ from tenure.workflow.calls import record_call
 from tenure.workflow.store import WorkflowStore
 from tenure.workspace import Workspace
 from web.company import AS_OF
-from web.test_ctas import add_ctas, shared_app
+from web.test_ctas import add_ctas
 
 
 @pytest.fixture(scope="module")
@@ -32,26 +32,22 @@ def company(company):
     return company
 
 
-@pytest.fixture(scope="module")
-def as_user(company):
-    with shared_app(company) as make:
-        yield make
 
 
 def accounts(response) -> list[str]:
     return [item["account_id"] for item in response.json()["items"]]
 
 
-def test_the_default_window_is_180_days(as_user):
-    body = as_user("admin").get("/api/v1/renewals").json()
+def test_the_default_window_is_180_days(signed_in):
+    body = signed_in("admin").get("/api/v1/renewals").json()
     assert (body["days"], body["total"], body["months"]) == (180, 0, [])  # A1 and A5 renew in 185 days
     assert body["totals"]["renewals"] == 0
-    page = as_user("admin").get("/renewals")
+    page = signed_in("admin").get("/renewals")
     assert "No renewal of a contract longer than a month falls in these 180 days." in page.text
 
 
-def test_a_csm_sees_their_renewals_with_cta_status_and_call(as_user):
-    response = as_user("csm").get("/api/v1/renewals", params={"days": 200})
+def test_a_csm_sees_their_renewals_with_cta_status_and_call(signed_in):
+    response = signed_in("csm").get("/api/v1/renewals", params={"days": 200})
     assert response.status_code == 200
     body = response.json()
     assert accounts(response) == ["A1"]  # not the restricted A5 renewing the same day
@@ -64,24 +60,24 @@ def test_a_csm_sees_their_renewals_with_cta_status_and_call(as_user):
                                "expected_renewed_arr": None, "called_renewals": 1, "committed_arr": 60000.0,
                                "best_case_arr": 60000.0, "at_risk_arr": 0.0, "lost_arr": 0.0, "uncalled_arr": 0.0,
                                "with_open_ctas": 1}]
-    assert accounts(as_user("csm2").get("/api/v1/renewals", params={"days": 200})) == []
+    assert accounts(signed_in("csm2").get("/api/v1/renewals", params={"days": 200})) == []
 
 
-def test_months_and_totals_follow_the_scope(as_user):
-    admin = as_user("admin").get("/api/v1/renewals", params={"days": 220}).json()
+def test_months_and_totals_follow_the_scope(signed_in):
+    admin = signed_in("admin").get("/api/v1/renewals", params={"days": 220}).json()
     assert [i["account_id"] for i in admin["items"]] == ["A5", "A1", "A3"]  # soonest, then largest first
     assert [(m["month"], m["renewals"], m["arr"]) for m in admin["months"]] == [("2027-01", 2, 144000.0),
                                                                                  ("2027-02", 1, 18000.0)]
     assert (admin["totals"]["arr"], admin["totals"]["uncalled_arr"]) == (162000.0, 102000.0)
-    director = as_user("director").get("/api/v1/renewals", params={"days": 220}).json()
+    director = signed_in("director").get("/api/v1/renewals", params={"days": 220}).json()
     assert [i["account_id"] for i in director["items"]] == ["A1", "A3"]
     assert director["totals"]["arr"] == 78000.0
-    assert accounts(as_user("admin").get("/api/v1/renewals", params={"days": 220, "owner": "c2"})) == ["A3"]
-    assert accounts(as_user("admin").get("/api/v1/renewals", params={"days": 365, "segment": "SMB"})) == ["A3", "A4"]
+    assert accounts(signed_in("admin").get("/api/v1/renewals", params={"days": 220, "owner": "c2"})) == ["A3"]
+    assert accounts(signed_in("admin").get("/api/v1/renewals", params={"days": 365, "segment": "SMB"})) == ["A3", "A4"]
 
 
-def test_the_page_groups_by_month_with_a_chart(as_user):
-    page = as_user("manager").get("/renewals", params={"days": 220})
+def test_the_page_groups_by_month_with_a_chart(signed_in):
+    page = signed_in("manager").get("/renewals", params={"days": 220})
     assert page.status_code == 200
     assert 'id="month-2027-01"' in page.text and 'id="month-2027-02"' in page.text
     assert "A1 Inc" in page.text and "A3 Inc" in page.text and "A5 Inc" not in page.text
@@ -89,7 +85,7 @@ def test_the_page_groups_by_month_with_a_chart(as_user):
     assert "1 open, <span class=\"flag\">1 overdue</span>; 1 risk" in page.text  # A3's CTA status
 
 
-def test_a_window_outside_a_year_is_refused(as_user):
-    response = as_user("admin").get("/api/v1/renewals", params={"days": 400})
+def test_a_window_outside_a_year_is_refused(signed_in):
+    response = signed_in("admin").get("/api/v1/renewals", params={"days": 400})
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "days must be from 1 to 365, not 400"
