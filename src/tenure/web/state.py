@@ -21,7 +21,7 @@ from typing import TypeVar
 from sqlalchemy import func, select
 
 from tenure.warehouse import Warehouse
-from tenure.workflow.models import OwnerAssignment
+from tenure.workflow.models import AuditEntry, OwnerAssignment
 from tenure.workflow.store import WorkflowStore
 from tenure.workspace import WAREHOUSE_FILE, Workspace
 
@@ -43,12 +43,14 @@ class AppState:
 
     @classmethod
     def open(cls, root: Path, *, secure_cookies: bool = True) -> AppState:
-        ws = Workspace.open(root)
-        if not ws.config.warehouse:  # the default DuckDB file: read-only, so `tenure` commands may read too
-            ws.warehouse = Warehouse(f"duckdb://{ws.root / WAREHOUSE_FILE}?read_only=true")
+        ws = _read_only(Workspace.open(root))
         store = WorkflowStore.of(ws)
         store.check()
         return cls(ws=ws, store=store, secure_cookies=secure_cookies)
+
+    def reader(self) -> Workspace:
+        """A workspace with a warehouse connection of its own, for long work on another thread (reports)."""
+        return _read_only(Workspace.open(self.ws.root))
 
     def version(self) -> tuple:
         """Changes whenever data the pages show may have changed outside the app (looked at once a second)."""
@@ -86,6 +88,21 @@ class AppState:
                     self._cache.popitem(last=False)
         return value
 
+    def cached_with_workflow(self, key: Hashable, build: Callable[[], T]) -> T:
+        """`build()` cached per data version and per change to the workflow store (its newest audit entry).
+
+        Views that read calls, CTAs, feature requests or advocacy records must show a change made a
+        moment ago; only the latest result per key is kept, so the cache does not grow with the changes.
+        """
+        with self.store.session() as session:
+            stamp = session.scalar(select(func.max(AuditEntry.id)))
+        slot: dict = self.cached(("workflow", key), dict)
+        with self.lock:
+            if "value" not in slot or slot["stamp"] != stamp:
+                slot.pop("value", None)
+                slot["value"], slot["stamp"] = build(), stamp
+            return slot["value"]
+
     def query(self, build: Callable[[], T]) -> T:
         """Run uncached analytics under the warehouse lock."""
         with self.lock:
@@ -98,6 +115,13 @@ class AppState:
     def close(self) -> None:
         self.ws.close()
         self.store.dispose()
+
+
+def _read_only(ws: Workspace) -> Workspace:
+    """The default DuckDB file opened read-only: the app never writes analytics, and `tenure` commands may read."""
+    if not ws.config.warehouse:
+        ws.warehouse = Warehouse(f"duckdb://{ws.root / WAREHOUSE_FILE}?read_only=true")
+    return ws
 
 
 def _latest_run(ws: Workspace) -> dt.date | None:

@@ -14,20 +14,18 @@ user may see, and its totals are taken from what is left.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
-from sqlalchemy import func, select
 
 from tenure.web.access import Principal
 from tenure.web.deps import allow, directory, state, visible
 from tenure.web.pages import render
 from tenure.web.paging import Paging, records
 from tenure.web.state import AppState
-from tenure.workflow.models import AuditEntry
 
 router = APIRouter()
 T = TypeVar("T")
@@ -35,21 +33,6 @@ T = TypeVar("T")
 VIEWS = {"renewals": "Renewal pipeline", "expansions": "Expansion pipeline", "leads": "Expansion leads",
          "review": "Joint review", "vetting": "Deal vetting", "advocates": "Advocates"}
 ROLLUPS = ("month", "segment", "owner")
-
-
-def cached_with_workflow(app: AppState, key: Hashable, build: Callable[[], T]) -> T:
-    """`build()` cached per data version and per change to the workflow store (its newest audit entry).
-
-    Views that read calls, CTAs, feature requests or advocacy records must show a change made a
-    moment ago; only the latest result per key is kept, so the cache does not grow with the changes."""
-    with app.store.session() as session:
-        stamp = session.scalar(select(func.max(AuditEntry.id)))
-    slot: dict = app.cached(("workflow", key), dict)
-    with app.lock:
-        if "value" not in slot or slot["stamp"] != stamp:
-            slot.pop("value", None)
-            slot["value"], slot["stamp"] = build(), stamp
-        return slot["value"]
 
 
 @dataclass
@@ -163,7 +146,7 @@ def review_view(principal: Principal, request: Request, query: DeskQuery) -> Des
             calls, work = call_history(session), open_work(session, as_of=as_of)
         return joint_review(app.ws, as_of=as_of, min_arr=0, owners=_owners(app), calls=calls, work=work)
 
-    review = cached_with_workflow(app, ("desk", "review", as_of), build)
+    review = app.cached_with_workflow(("desk", "review", as_of), build)
     tier = app.ws.config.desk.review_min_arr if query.min_arr is None else query.min_arr
     data = _in_scope(review.accounts[review.accounts["arr"] >= tier], principal, request)
     soon = data[(data["days_to_renewal"] <= 90) & (data["term_months"] > 1)]
@@ -189,7 +172,7 @@ def vetting_view(principal: Principal, request: Request, query: DeskQuery) -> De
             requests, flags = feature_request_statuses(session=session), get_all_flags(session=session)
         return vet(app.ws, as_of=as_of, requests=requests), flagged_outcomes(app.ws, as_of=as_of, flags=flags)
 
-    result, outcomes = cached_with_workflow(app, ("desk", "vetting", as_of), build)
+    result, outcomes = app.cached_with_workflow(("desk", "vetting", as_of), build)
     data = _in_scope(result.deals, principal, request)
     flags = result.flags[result.flags["opportunity_id"].isin(data["opportunity_id"])]
     return DeskView("vetting", as_of, data, {
@@ -214,7 +197,7 @@ def advocates_view(principal: Principal, request: Request, query: DeskQuery) -> 
                                          escalated=escalated, owners=_owners(app))
         return candidates, referral_sourced(app.ws, as_of=as_of, records=asks), len(asks)
 
-    every, referrals, asks = cached_with_workflow(app, ("desk", "advocates", as_of), build)
+    every, referrals, asks = app.cached_with_workflow(("desk", "advocates", as_of), build)
     data = _in_scope(every, principal, request)
     threshold, source = risk_threshold(app.ws)
     summary = {"candidates": int(data["candidate"].sum()), "paying_accounts": len(data),

@@ -21,7 +21,6 @@ from tenure.web.access import Principal
 from tenure.web.deps import allow, state
 from tenure.web.pages import chart_svg, render
 from tenure.web.paging import Paging, records
-from tenure.web.routes.desk import cached_with_workflow
 from tenure.workflow.models import FEATURE_STATUSES
 
 router = APIRouter()
@@ -47,7 +46,7 @@ def product_gaps(request: Request, months: int):
         with app.store.session() as session:
             return gaps(app.ws, session, as_of=as_of, months=months)
 
-    return cached_with_workflow(app, ("feedback", as_of, months), build)
+    return app.cached_with_workflow(("feedback", as_of, months), build)
 
 
 def _features(result, status: str | None):

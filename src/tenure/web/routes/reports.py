@@ -136,14 +136,6 @@ def _formats(formats: list[str]) -> tuple[str, ...]:
     return tuple(parse_formats(formats))
 
 
-def _reader(app: AppState):
-    """A workspace of its own for a report thread: the default DuckDB file opened read-only, as the app's."""
-    from tenure.workspace import WAREHOUSE_FILE, Workspace
-
-    url = None if app.ws.config.warehouse else f"duckdb://{app.ws.root / WAREHOUSE_FILE}?read_only=true"
-    return Workspace.open(app.ws.root, warehouse_url=url)
-
-
 def request_board(request: Request, principal: Principal, period_text: str, formats: list[str]) -> ReportJob:
     """Check the period and formats now (a clear 400), then queue the board pack."""
     from tenure.operating.periods import parse_period
@@ -161,7 +153,7 @@ def request_board(request: Request, principal: Principal, period_text: str, form
         from tenure.reports.board.document import build_board
         from tenure.reports.render import render_html, write_report
 
-        ws = _reader(app)
+        ws = app.reader()
         try:
             pack = build_board(ws, period.label)
             html = render_html(title=pack.title, subtitle=pack.subtitle, sections=pack.sections,
@@ -185,7 +177,7 @@ def request_brief(request: Request, principal: Principal, account_id: str, forma
         from tenure.reports.brief import build_brief
         from tenure.reports.render import render_html, write_report
 
-        ws = _reader(app)
+        ws = app.reader()
         try:
             title, subtitle, sections = build_brief(ws, account_id, as_of=day)
             html = render_html(title=title, subtitle=subtitle, sections=sections, currency=ws.config.base_currency,
