@@ -69,6 +69,10 @@ def main() -> None:
         listing = all_accounts(base_url, headers)
         print(f"   the first list request (builds the company's frames) and paging the API: "
               f"{time.perf_counter() - started:.1f} s; {len(listing):,} accounts visible to the {args.role}")
+        started = time.perf_counter()
+        first = httpx.get(f"{base_url}/accounts/{quote(listing[0]['account_id'])}", headers=headers, timeout=600)
+        print(f"   the first account page (the frames pages are cut from; the server warms them up as it starts): "
+              f"{time.perf_counter() - started:.1f} s, status {first.status_code}")
         rng = random.Random(args.seed)
         scenarios = {"account page": account_pages(listing, rng), "accounts list": list_pages(listing, rng)}
         for name, next_path in scenarios.items():

@@ -31,7 +31,7 @@ def serve(ctx: typer.Context,
     if (certfile is None) != (keyfile is None):
         raise TenureError("give both --ssl-certfile and --ssl-keyfile, or neither")
     root = options(ctx).workspace or Path.cwd()
-    app = create_app(AppState.open(root))
+    app = create_app(AppState.open(root), warm=True)
     scheme = "https" if certfile else "http"
     if announce:
         console.print(f"tenure is serving {root.resolve()} at {scheme}://{host}:{port}/ "

@@ -9,6 +9,9 @@ sign-in page for a page requested without a session.
 from __future__ import annotations
 
 import importlib
+import logging
+import threading
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,8 +42,16 @@ TITLES = {400: "That did not work", 401: "Sign in first", 403: "Not allowed", 40
           405: "Not allowed", 422: "Check the form", 429: "Too many attempts"}
 
 
-def create_app(app_state: AppState) -> FastAPI:
-    app = FastAPI(title="tenure", version=__version__, docs_url="/api/docs", redoc_url=None,
+def create_app(app_state: AppState, *, warm: bool = False) -> FastAPI:
+    """The app over `app_state`; with `warm`, the company-wide results are computed as the server starts."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        if warm:
+            threading.Thread(target=warm_up, args=(app_state,), name="tenure-warm-up", daemon=True).start()
+        yield
+
+    app = FastAPI(title="tenure", version=__version__, docs_url="/api/docs", redoc_url=None, lifespan=lifespan,
                   openapi_url="/api/v1/openapi.json",
                   description="The customer success platform's REST API. Sign in with an API token: "
                               "`Authorization: Bearer <token>` (`tenure users token EMAIL --name NAME`).")
@@ -80,6 +91,20 @@ def create_app(app_state: AppState) -> FastAPI:
         return _error(request, status, str(exc))
 
     return app
+
+
+def warm_up(app_state: AppState) -> None:
+    """Build what the first visitors would otherwise wait for: the directory, the accounts list, the
+    frames account pages are cut from, and the dashboard (a minute on a large company)."""
+    from tenure.web.deps import directory_of
+    from tenure.web.routes.accounts import account_frames_of, account_list_of
+    from tenure.web.routes.dashboard import figures_of
+
+    for build in (directory_of, account_list_of, account_frames_of, figures_of):
+        try:
+            build(app_state)
+        except Exception as exc:  # a page shows the same problem as a clear error when it is opened
+            logging.getLogger("tenure.web").warning("warming up %s failed: %s", build.__name__, exc)
 
 
 def _error(request: Request, status: int, message: str, headers: dict | None = None):

@@ -86,7 +86,10 @@ async def _check_csrf(request: Request, expected: str) -> None:
 
 
 def directory(request: Request) -> Directory:
-    app = state(request)
+    return directory_of(state(request))
+
+
+def directory_of(app: AppState) -> Directory:
     return app.cached("directory", lambda: build_directory(app.ws, app.store))
 
 

@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from tenure.web.access import WHOLE_COMPANY, Principal, may_change
-from tenure.web.account_frames import accounts_at
+from tenure.web.account_frames import AccountsAt, accounts_at
 from tenure.web.account_list import (
     PAGE_SIZE,
     AccountFilters,
@@ -40,9 +40,10 @@ from tenure.web.account_page import (
     account_record,
     account_work,
 )
-from tenure.web.deps import allow, directory, require_account, state, visible
+from tenure.web.deps import allow, directory, directory_of, require_account, state, visible
 from tenure.web.pages import render
 from tenure.web.paging import Paging
+from tenure.web.state import AppState
 from tenure.workflow.models import CTA_KINDS, PRIORITIES, Cta
 
 if TYPE_CHECKING:
@@ -52,10 +53,19 @@ router = APIRouter()
 
 
 def _accounts(request: Request) -> pd.DataFrame:
+    return account_list_of(state(request))
+
+
+def account_list_of(app: AppState) -> pd.DataFrame:
     """Every account's row of the list, built once per data version."""
-    app = state(request)
     as_of = app.as_of()
-    return app.cached(("accounts", as_of), lambda: company_accounts(app.ws, directory(request), as_of=as_of))
+    return app.cached(("accounts", as_of), lambda: company_accounts(app.ws, directory_of(app), as_of=as_of))
+
+
+def account_frames_of(app: AppState) -> AccountsAt:
+    """The company-wide frames every account page is cut from, read once per data version."""
+    as_of = app.as_of()
+    return app.cached(("accounts at", as_of), lambda: accounts_at(app.ws, as_of=as_of))
 
 
 def _listed(request: Request, principal: Principal, filters: AccountFilters) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -95,9 +105,7 @@ def _facts(request: Request, account_id: str) -> AccountFacts:
     from tenure.metrics.accounts import registered
 
     app = state(request)
-    as_of = app.as_of()
-    frames = app.cached(("accounts at", as_of), lambda: accounts_at(app.ws, as_of=as_of))
-    return account_facts(frames, account_id, registered(app.ws.config.value_drivers()))
+    return account_facts(account_frames_of(app), account_id, registered(app.ws.config.value_drivers()))
 
 
 CHARTS = ("arr", "health", "usage")

@@ -15,12 +15,17 @@ from tenure.web.dashboard_figures import Dashboard, dashboard
 from tenure.web.deps import allow, state
 from tenure.web.pages import chart_svg, render
 from tenure.web.paging import records
+from tenure.web.state import AppState
 
 router = APIRouter()
 
 
 def figures(request: Request) -> Dashboard:
-    app = state(request)
+    return figures_of(state(request))
+
+
+def figures_of(app: AppState) -> Dashboard:
+    """The dashboard's figures, computed once per data version."""
     as_of = app.as_of()
     return app.cached(("dashboard", as_of), lambda: dashboard(app.ws, as_of=as_of))
 
