@@ -11,6 +11,7 @@ scope unless the user is cleared for them, whatever their role.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -67,6 +68,17 @@ class Directory:
     sales_people: dict[str, frozenset[str]]
     names: dict[str, str]  # person_id → name
 
+    @cached_property
+    def index(self) -> dict[str, tuple[str | None, bool]]:
+        """account_id → (owner, restricted): one account's scope is decided without scanning them all."""
+        return dict(zip(self.accounts["account_id"],
+                        zip(self.accounts["owner"], self.accounts["restricted"].astype(bool), strict=True),
+                        strict=True))
+
+    def team_of(self, manager: str) -> set[str]:
+        """The manager and the people who report to them."""
+        return {manager} | {p for p, boss in self.reports_to.items() if boss == manager}
+
 
 def scope(principal: Principal, directory: Directory) -> pd.DataFrame:
     """The accounts this user may see (a slice of `directory.accounts`)."""
@@ -79,8 +91,7 @@ def scope(principal: Principal, directory: Directory) -> pd.DataFrame:
     if person is None:
         return accounts.iloc[0:0]
     if principal.role == "manager":
-        team = {person} | {p for p, manager in directory.reports_to.items() if manager == person}
-        return accounts[accounts["owner"].isin(team)]
+        return accounts[accounts["owner"].isin(directory.team_of(person))]
     if principal.role == "csm":
         return accounts[accounts["owner"] == person]
     if principal.role == "sales":
@@ -90,7 +101,25 @@ def scope(principal: Principal, directory: Directory) -> pd.DataFrame:
 
 
 def may_see(principal: Principal, directory: Directory, account_id: str) -> bool:
-    return account_id in set(scope(principal, directory)["account_id"])
+    """Whether the account is in the user's scope (the same rule as `scope`, for one account)."""
+    found = directory.index.get(account_id)
+    if found is None:
+        return False
+    owner, restricted = found
+    if restricted and not principal.cleared_restricted:
+        return False
+    if principal.role in WHOLE_COMPANY:
+        return True
+    person = principal.person_id
+    if person is None:
+        return False
+    if principal.role == "manager":
+        return owner in directory.team_of(person)
+    if principal.role == "csm":
+        return owner == person
+    if principal.role == "sales":
+        return person in directory.sales_people.get(account_id, ())
+    return False
 
 
 def may_change(principal: Principal, directory: Directory, account_id: str, permission: str = "write") -> bool:

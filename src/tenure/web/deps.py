@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from fastapi import HTTPException, Request
 
-from tenure.web.access import Directory, Principal, may_change, may_see, scope
+from tenure.web.access import WHOLE_COMPANY, Directory, Principal, may_change, may_see, scope
 from tenure.web.directory import build_directory
 from tenure.web.state import AppState
 from tenure.workflow.credentials import session_of, token_user
@@ -106,8 +106,7 @@ def require_account(principal: Principal, request: Request, account_id: str, *, 
     """
     found = directory(request)
     if not may_see(principal, found, account_id):
-        if principal.role in ("admin", "director", "viewer") and account_id not in set(
-                found.accounts["account_id"][~found.accounts["restricted"]]):
+        if principal.role in WHOLE_COMPANY and (account_id not in found.index or found.index[account_id][1]):
             raise HTTPException(404, f"no account {account_id!r}")
         raise HTTPException(403, f"account {account_id!r} is not in your scope")
     if change is not None and not may_change(principal, found, account_id, change):
