@@ -239,18 +239,9 @@ def _records(data: pd.DataFrame | None) -> list[dict] | None:
 
 def _json(report: CapacityReport) -> None:
     from tenure.cli.render import dump_json
+    from tenure.views.capacity import report_record
 
-    what_if = report.what_if
-    dump_json({
-        "as_of": report.as_of, "plan_source": report.source, "quarters": report.quarters,
-        "book": _records(report.book), "plan": _records(report.plan),
-        "base": {"quarters": _records(report.base.quarters), "hiring": _records(report.base.hiring)},
-        "what_if": None if what_if is None else {
-            "scenario": what_if.scenario.describe(), "motions": dict(what_if.scenario.motions),
-            "ratios": {k: dict(v) for k, v in what_if.scenario.ratios.items()},
-            "quarters": _records(what_if.quarters), "hiring": _records(what_if.hiring)},
-        "comparison": _records(report.comparison), "notes": report.notes,
-    })
+    dump_json(report_record(report, _records))
 
 
 def _csv(report: CapacityReport) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -354,3 +354,22 @@ def check_plan_segments(plan: pd.DataFrame, *, source: str, book: pd.DataFrame, 
     if problems:
         raise DataContractError(problems)
 
+
+
+def report_record(report: CapacityReport, rows: Callable[[pd.DataFrame], list[dict]]) -> dict:
+    """The report as one JSON-ready record (`tenure capacity --format json` and the web API), each table through
+    `rows` (the caller's JSON-safe conversion)."""
+    def table(frame: pd.DataFrame | None) -> list[dict] | None:
+        return None if frame is None else rows(frame)
+
+    what_if = report.what_if
+    return {
+        "as_of": report.as_of, "plan_source": report.source, "quarters": report.quarters,
+        "book": table(report.book), "plan": table(report.plan),
+        "base": {"quarters": table(report.base.quarters), "hiring": table(report.base.hiring)},
+        "what_if": None if what_if is None else {
+            "scenario": what_if.scenario.describe(), "motions": dict(what_if.scenario.motions),
+            "ratios": {k: dict(v) for k, v in what_if.scenario.ratios.items()},
+            "quarters": table(what_if.quarters), "hiring": table(what_if.hiring)},
+        "comparison": table(report.comparison), "notes": report.notes,
+    }

@@ -172,17 +172,9 @@ def _csms(coverage, segment: str | None, flagged: bool) -> pd.DataFrame:
 
 def capacity_json(report) -> dict:
     """The capacity report as `tenure capacity --format json` writes it."""
-    what_if = report.what_if
-    return {
-        "as_of": report.as_of.isoformat(), "plan_source": report.source, "quarters": report.quarters,
-        "book": records(report.book), "plan": records(report.plan),
-        "base": {"quarters": records(report.base.quarters), "hiring": records(report.base.hiring)},
-        "what_if": None if what_if is None else {
-            "scenario": what_if.scenario.describe(), "motions": dict(what_if.scenario.motions),
-            "ratios": {k: dict(v) for k, v in what_if.scenario.ratios.items()},
-            "quarters": records(what_if.quarters), "hiring": records(what_if.hiring)},
-        "comparison": None if report.comparison is None else records(report.comparison), "notes": report.notes,
-    }
+    from tenure.views.capacity import report_record
+
+    return report_record(report, records)
 
 
 def plan_totals(report) -> pd.DataFrame:
