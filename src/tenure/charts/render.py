@@ -1,4 +1,4 @@
-"""Rendering Altair charts to SVG or PNG with vl-convert: offline, no browser, no network.
+"""Rendering Altair charts to SVG with vl-convert: offline, no browser, no network.
 
 The board pack, the account brief and the web app draw every chart through here, so a
 chart looks the same in a PDF, an HTML report and a page. Dates are turned into ISO
@@ -58,9 +58,3 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
 
     return vl_convert.vegalite_to_svg(spec(chart))
 
-
-def to_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:
-    """The chart as a PNG image, for documents that cannot hold SVG."""
-    import vl_convert
-
-    return vl_convert.vegalite_to_png(spec(chart), scale=scale)

@@ -61,9 +61,6 @@ class ByAccount:
         spans = dict(zip(keys.tolist(), zip(starts.tolist(), (starts + counts).tolist(), strict=True), strict=True))
         return cls(ordered.reset_index(drop=True), spans)
 
-    def __contains__(self, account_id: str) -> bool:
-        return account_id in self.spans
-
     def rows(self, account_id: str) -> pd.DataFrame:
         """The account's rows (none when it has none)."""
         start, stop = self.spans.get(account_id, (0, 0))
