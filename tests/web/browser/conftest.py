@@ -201,8 +201,11 @@ def watch(page) -> Watched:
     page.on("console", lambda message: watched.console_errors.append(f"console {message.type}: {message.text}")
             if message.type == "error" and not message.location.get("url", "").endswith(BROWSER_OWN) else None)
     page.on("pageerror", lambda error: watched.console_errors.append(f"page error: {error}"))
+    # a request the browser itself cancels because the page navigated away (a form posted while lazy chart
+    # images were loading) fails with net::ERR_ABORTED: not the server's doing; its errors show as responses
     page.on("requestfailed", lambda request: watched.failed_requests.append(
-        f"failed {request.method} {request.url}: {request.failure}"))
+        f"failed {request.method} {request.url}: {request.failure}")
+            if "ERR_ABORTED" not in (request.failure or "") else None)
     page.on("response", lambda response: watched.error_responses.append(f"{response.status} {response.url}")
             if response.status >= 400 else None)
     return watched
