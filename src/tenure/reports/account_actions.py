@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from tenure.reports.board.nouns import plural
-from tenure.reports.board.prose import listing
+from tenure.reports.board.prose import listing, plural
 from tenure.reports.figures import count, days, missing, percent
 
 if TYPE_CHECKING:

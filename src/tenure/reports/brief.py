@@ -17,8 +17,7 @@ import pandas as pd
 
 from tenure.reports.account_actions import next_actions, risk_signals
 from tenure.reports.account_facts import gather
-from tenure.reports.board.nouns import plural
-from tenure.reports.board.prose import listing, up_or_down
+from tenure.reports.board.prose import listing, plural, up_or_down
 from tenure.reports.board.section import Chart, Section, Table
 from tenure.reports.figures import count, days, missing, money, percent
 

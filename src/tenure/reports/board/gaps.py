@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from tenure.reports.board.nouns import plural
-from tenure.reports.board.prose import listing
+from tenure.reports.board.prose import listing, plural
 from tenure.reports.board.section import Chart, Section, Table
 from tenure.reports.figures import money, percent
 from tenure.reports.gaps import Gaps, gaps

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from tenure.errors import NotFound
-from tenure.reports.board.nouns import plural
-from tenure.reports.board.prose import listing
+from tenure.reports.board.prose import listing, plural
 from tenure.reports.board.section import Chart, Section, Table
 from tenure.reports.figures import count, days, percent
 from tenure.views.adoption import onboarding_table

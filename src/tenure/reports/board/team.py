@@ -23,8 +23,7 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 
 from tenure.operating.spend import cost_to_serve, spend_summary, staff_costs
-from tenure.reports.board.nouns import plural
-from tenure.reports.board.prose import listing
+from tenure.reports.board.prose import listing, plural
 from tenure.reports.board.section import Chart, Section, Table
 from tenure.reports.figures import count, money, percent, points
 from tenure.views.book import book_at
